@@ -1,0 +1,89 @@
+"""The application factory: configuration, extensions, blueprints, the API, the CLI and error handlers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import BaseConfig, config_for
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[BaseConfig] | str | None = None, **overrides: Any) -> Flask:
+    """Build the application for ASSOCIATION_ENV (or the given configuration), with optional overrides."""
+    config_class = config if isinstance(config, type) else config_for(config)
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=os.environ.get("ASSOCIATION_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    app.config["INSTANCE_PATH"] = app.instance_path
+    config_class.validate(app.config)
+
+    from association.core.database import default_sqlite_uri, normalize_uri
+
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI") or default_sqlite_uri(app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalize_uri(uri)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from flask_sqlalchemy.session import Session as FlaskSession
+
+    import association.models  # noqa: F401  (the whole schema, for Alembic and the audit hook)
+
+    from association.audit import operations as audit
+    from association.auth import loaders
+    from association.core import database, errors, security
+    from association.core.i18n import select_locale
+    from association.core.permissions import enforce_declared_access
+    from association.core.templating import init_templating
+    from association.extensions import api, babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    database.init_app(app, db)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    login_manager.init_app(app)
+    loaders.init_app(app)
+    api.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    audit.install(FlaskSession)
+    init_templating(app)
+    # Runs after Flask-Login has been set up, before any view: the one place permissions are checked.
+    app.before_request(enforce_declared_access)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from association.auth.api import blp as auth_api
+    from association.auth.views import bp as auth_views
+    from association.extensions import api
+    from association.main.views import bp as main_views
+    from association.users.api import blp as users_api
+
+    app.register_blueprint(main_views)
+    app.register_blueprint(auth_views)
+    for blueprint in (auth_api, users_api):
+        api.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from association.seed.cli import seed_command
+    from association.users.cli import users_cli
+
+    app.cli.add_command(seed_command)
+    app.cli.add_command(users_cli)

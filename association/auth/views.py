@@ -1,0 +1,62 @@
+"""/login and /logout."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from association.audit.operations import record_event
+from association.auth import operations
+from association.auth.forms import LoginForm
+from association.core.permissions import PUBLIC, SIGNED_IN, access
+from association.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths are followed after signing in (no open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("main.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@access(PUBLIC)
+def login():
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = operations.authenticate(form.email.data, form.password.data, channel="web")
+        if user is None:
+            db.session.commit()  # keep the failed-login audit event
+            form.password.errors.append(_("Wrong e-mail or password."))
+            return render_template("auth/login.html", form=form), 200
+        # A fresh session on sign-in: nothing an attacker planted in the old one survives.
+        chosen_locale = session.get("locale")
+        session.clear()
+        login_user(user)
+        if user.locale is None and chosen_locale:
+            user.locale = chosen_locale
+        db.session.commit()
+        return redirect(_safe_next(form.next.data))
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+@access(SIGNED_IN)
+def logout():
+    """Sign out (POST only, with the CSRF token, so no link or image can sign a user out)."""
+    record_event("logout", user=current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,1 @@
+"""The six committees that carry out the Roadmap, and who sits on them."""

@@ -1,0 +1,1 @@
+"""Pieces every domain package shares: the model base, errors, permissions, languages, security headers."""

@@ -1,0 +1,49 @@
+"""Engine set-up: SQLite in the instance folder by default (WAL, foreign keys on); PostgreSQL by DATABASE_URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy import event
+
+
+def default_sqlite_uri(instance_path: str) -> str:
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(instance_path) / 'association.sqlite3'}"
+
+
+def normalize_uri(uri: str) -> str:
+    """Use psycopg 3 for plain postgresql:// URLs (the driver SQLAlchemy would pick is psycopg2)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if uri.startswith(prefix):
+            return "postgresql+psycopg://" + uri[len(prefix):]
+    return uri
+
+
+def configure_sqlite(engine: sa.Engine) -> None:
+    """Foreign keys on, WAL, a busy timeout, and SQLAlchemy in charge of BEGIN (so SAVEPOINTs work)."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        dbapi_connection.isolation_level = None  # pysqlite's own transaction handling is off; see "begin" below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def init_app(app: Flask, db: Any) -> None:
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                configure_sqlite(engine)

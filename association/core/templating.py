@@ -1,0 +1,29 @@
+"""What every template can use: the languages, the localized() picker, the role names."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from association.core.models import localized
+
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "coordinator": _l("Roadmap coordinator"),
+    "committee_member": _l("Committee member"),
+    "library_rep": _l("Library representative"),
+    "observer": _l("Observer"),
+}
+
+
+def init_templating(app: Flask) -> None:
+    @app.context_processor
+    def common() -> dict:
+        return {
+            "languages": [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],
+            "current_locale": str(get_locale() or "en"),
+            "localized": localized,
+            "role_labels": ROLE_LABELS,
+        }

@@ -1,0 +1,59 @@
+"""/, /healthz, /language, /api/v1/docs."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from association.core.permissions import PUBLIC, SIGNED_IN, access
+from association.extensions import db
+from association.users.operations import set_locale
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@access(SIGNED_IN)
+def dashboard():
+    """The start page for the signed-in user's roles."""
+    return render_template("main/dashboard.html")
+
+
+@bp.route("/healthz")
+@access(PUBLIC)
+def healthz():
+    """Liveness and database check for load balancers."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        database = "ok"
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        database = "unavailable"
+    status = 200 if database == "ok" else 503
+    return jsonify({"status": "ok" if status == 200 else "degraded", "database": database}), status
+
+
+@bp.route("/language", methods=["POST"])
+@access(PUBLIC)
+def choose_language():
+    """Switch the interface language (kept for the user once signed in)."""
+    locale = request.form.get("locale", "")
+    if locale in ("kk", "ru", "en"):
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            set_locale(current_user, locale)
+            db.session.commit()
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.dashboard")
+    return redirect(target)
+
+
+@bp.route("/api/v1/docs")
+@access(PUBLIC)
+def api_docs():
+    """A readable page of the OpenAPI document, served without any external script."""
+    from association.extensions import api
+
+    return render_template("main/api_docs.html", spec=api.spec.to_dict())

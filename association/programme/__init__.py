@@ -1,0 +1,1 @@
+"""The Association itself and its Programme with the Programme's directions."""

@@ -1,0 +1,1 @@
+"""Roadmap tasks: their status workflow, progress, history and watchers."""

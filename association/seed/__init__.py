@@ -1,0 +1,1 @@
+"""Reference data (`flask seed`) and demo users and progress (`flask seed --demo`)."""

@@ -1,0 +1,1 @@
+"""People who use the system: accounts, roles, committee memberships and library representation."""

@@ -1,0 +1,136 @@
+"""Configuration classes, read from the environment (SPEC §3.3).
+
+`ASSOCIATION_ENV` picks one of `production` (the default, e.g. under gunicorn), `development` (what `make run`
+uses) or `testing`. Every setting a deployment may change is an environment variable named like the setting.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off"}
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when a setting the environment must provide is missing or wrong."""
+
+
+class BaseConfig:
+    ENV_NAME = "production"
+    DEBUG = False
+    TESTING = False
+
+    # None means "SQLite in the instance folder"; create_app fills it in once the instance path is known.
+    SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL") or None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    # CSRF is checked centrally (association.core.permissions) so that bearer-token API calls can skip it.
+    WTF_CSRF_CHECK_DEFAULT = False
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Uploads (annual-return spreadsheets) are at most 5 MB; anything larger is a 413.
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    API_MAX_JSON_BYTES = 1024 * 1024
+
+    API_TOKEN_LIFETIME = timedelta(days=int(os.environ.get("API_TOKEN_LIFETIME_DAYS", "30")))
+
+    # Argon2id parameters (RFC 9106's second recommended option, argon2-cffi's defaults).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 64 * 1024
+    ARGON2_PARALLELISM = 4
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
+    LANGUAGES = ("kk", "ru", "en")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_FROM = os.environ.get("MAIL_FROM", "roadmap@association.local")
+
+    API_TITLE = "Association of University Libraries — Roadmap API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = None  # /api/v1/docs is served by our own page (no external CDN)
+
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY") or None
+
+    @classmethod
+    def validate(cls, config: dict) -> None:
+        """Refuse to start with settings that would be unsafe in this environment."""
+        if not config.get("SECRET_KEY"):
+            raise ConfigurationError(
+                "SECRET_KEY is not set. In production the application refuses to start without it: "
+                "set SECRET_KEY to a long random string (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+            )
+
+
+class ProductionConfig(BaseConfig):
+    """Served by gunicorn; SECRET_KEY must come from the environment."""
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+    DEBUG = True
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+    @classmethod
+    def validate(cls, config: dict) -> None:
+        """In development a key is made once and kept in the instance folder, so sessions survive restarts."""
+        if config.get("SECRET_KEY"):
+            return
+        key_file = Path(config["INSTANCE_PATH"]) / "secret_key"
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+class TestingConfig(BaseConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or None
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    # Cheap hashing keeps the suite fast; the algorithm (Argon2id) is the same as in production.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8
+    ARGON2_PARALLELISM = 1
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "production": ProductionConfig,
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_for(env_name: str | None = None) -> type[BaseConfig]:
+    """The configuration class for ASSOCIATION_ENV (or the given name)."""
+    name = (env_name or os.environ.get("ASSOCIATION_ENV") or "production").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigurationError(
+            f"ASSOCIATION_ENV={name!r} is not one of: {', '.join(CONFIGS)}."
+        ) from None
