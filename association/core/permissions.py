@@ -97,6 +97,16 @@ def declared_access(app: Flask, endpoint: str, method: str) -> Access | None:
     return getattr(view, ATTRIBUTE, None)
 
 
+def undeclared_routes(app: Flask) -> list[str]:
+    """Every "METHOD /rule (endpoint)" of the app that has no access declaration (a test keeps this empty)."""
+    missing = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            if declared_access(app, rule.endpoint, method) is None:
+                missing.append(f"{method} {rule.rule} ({rule.endpoint})")
+    return missing
+
+
 def _is_api() -> bool:
     return request.path.startswith("/api/")
 
