@@ -29,15 +29,14 @@ class BaseConfig:
     TESTING = False
 
     # None means "SQLite in the instance folder"; create_app fills it in once the instance path is known.
-    SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL") or None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # DATABASE_URL; None means SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", True)
+    SESSION_COOKIE_SECURE = True  # SESSION_COOKIE_SECURE=0 turns it off for a plain-HTTP intranet
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
     # CSRF is checked centrally (association.core.permissions) so that bearer-token API calls can skip it.
@@ -48,7 +47,7 @@ class BaseConfig:
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
     API_MAX_JSON_BYTES = 1024 * 1024
 
-    API_TOKEN_LIFETIME = timedelta(days=int(os.environ.get("API_TOKEN_LIFETIME_DAYS", "30")))
+    API_TOKEN_LIFETIME = timedelta(days=30)  # API_TOKEN_LIFETIME_DAYS
 
     # Argon2id parameters (RFC 9106's second recommended option, argon2-cffi's defaults).
     ARGON2_TIME_COST = 3
@@ -59,9 +58,9 @@ class BaseConfig:
     BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
     LANGUAGES = ("kk", "ru", "en")
 
-    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
-    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
-    MAIL_FROM = os.environ.get("MAIL_FROM", "roadmap@association.local")
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_FROM = "roadmap@association.local"
 
     API_TITLE = "Association of University Libraries — Roadmap API"
     API_VERSION = "v1"
@@ -70,7 +69,25 @@ class BaseConfig:
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = None  # /api/v1/docs is served by our own page (no external CDN)
 
-    SECRET_KEY: str | None = os.environ.get("SECRET_KEY") or None
+    SECRET_KEY: str | None = None
+
+    # Settings read from the environment when the app is created (not at import, so tests can set them).
+    ENVIRONMENT_SETTINGS = ("SECRET_KEY", "MAIL_SERVER", "MAIL_FROM")
+
+    @classmethod
+    def apply_environment(cls, config: dict) -> None:
+        """Override the defaults with what the environment sets."""
+        for name in cls.ENVIRONMENT_SETTINGS:
+            if os.environ.get(name):
+                config[name] = os.environ[name]
+        if os.environ.get("DATABASE_URL"):
+            config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+        if os.environ.get("MAIL_PORT"):
+            config["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
+        if os.environ.get("API_TOKEN_LIFETIME_DAYS"):
+            config["API_TOKEN_LIFETIME"] = timedelta(days=int(os.environ["API_TOKEN_LIFETIME_DAYS"]))
+        secure = _flag("SESSION_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"])
+        config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = secure
 
     @classmethod
     def validate(cls, config: dict) -> None:
@@ -89,8 +106,7 @@ class ProductionConfig(BaseConfig):
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
     DEBUG = True
-    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", False)
-    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SESSION_COOKIE_SECURE = False  # `make run` serves plain HTTP on 127.0.0.1
 
     @classmethod
     def validate(cls, config: dict) -> None:
@@ -109,9 +125,14 @@ class TestingConfig(BaseConfig):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-secret-key-not-for-production"
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or None
     SESSION_COOKIE_SECURE = False
-    REMEMBER_COOKIE_SECURE = False
+    ENVIRONMENT_SETTINGS = ()
+
+    @classmethod
+    def apply_environment(cls, config: dict) -> None:
+        """Tests take their database from TEST_DATABASE_URL and nothing else from the environment."""
+        if os.environ.get("TEST_DATABASE_URL"):
+            config["SQLALCHEMY_DATABASE_URI"] = os.environ["TEST_DATABASE_URL"]
     # Cheap hashing keeps the suite fast; the algorithm (Argon2id) is the same as in production.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8

@@ -23,6 +23,7 @@ def create_app(config: type[BaseConfig] | str | None = None, **overrides: Any) -
         instance_path=os.environ.get("ASSOCIATION_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
     )
     app.config.from_object(config_class)
+    config_class.apply_environment(app.config)
     app.config.update(overrides)
     app.config["INSTANCE_PATH"] = app.instance_path
     config_class.validate(app.config)

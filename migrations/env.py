@@ -4,9 +4,14 @@ migration never imports application code that may change after it was written.""
 import logging
 from logging.config import fileConfig
 
-import sqlalchemy as sa
+import sys
+from pathlib import Path
+
 from alembic import context
 from flask import current_app
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from env_helpers import render_item  # noqa: E402
 
 config = context.config
 if config.config_file_name and not config.attributes.get("skip_logging_config"):
@@ -14,17 +19,6 @@ if config.config_file_name and not config.attributes.get("skip_logging_config"):
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
-
-
-def render_item(type_, obj, autogen_context):
-    """Write TypeDecorators (UTCDateTime, EnumText) as the plain types they store."""
-    if type_ == "type" and isinstance(obj, sa.types.TypeDecorator):
-        impl = obj.impl if isinstance(obj.impl, sa.types.TypeEngine) else obj.impl()
-        if isinstance(impl, sa.DateTime):
-            return f"sa.DateTime(timezone={impl.timezone!r})"
-        if isinstance(impl, sa.String):
-            return f"sa.String(length={impl.length!r})"
-    return False
 
 
 def process_revision_directives(context_, revision, directives):
