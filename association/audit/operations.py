@@ -82,8 +82,9 @@ def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _object_id(obj: Any) -> str:
-    identity = sa.inspect(obj).identity
-    return ":".join(str(part) for part in identity) if identity else ""
+    # In after_flush a new object has its primary key but not yet its identity key.
+    key = sa.inspect(obj).mapper.primary_key_from_instance(obj)
+    return ":".join(str(part) for part in key if part is not None)
 
 
 def audit_flush(session: Session, flush_context: Any) -> None:
