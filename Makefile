@@ -26,11 +26,12 @@ install-test: $(VENV)/.installed-test translations
 
 # The message catalogues are compiled at install time (the .mo files are not committed).
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d association/translations -f
+	$(BIN)/pybabel compile -d association/translations -f 2>&1 | grep -v '^compiling' || true
+	@test -f association/translations/kk/LC_MESSAGES/messages.mo
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o association/translations/messages.pot .
-	$(BIN)/pybabel update -q -i association/translations/messages.pot -d association/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o association/translations/messages.pot .
+	$(BIN)/pybabel update -i association/translations/messages.pot -d association/translations --no-fuzzy-matching --ignore-obsolete
 
 migrate: install
 	ASSOCIATION_ENV=development $(FLASK) db upgrade

@@ -46,7 +46,7 @@ def _init_extensions(app: Flask) -> None:
 
     from association.audit import operations as audit
     from association.auth import loaders
-    from association.core import database, errors, security
+    from association.core import database, errors, etags, security
     from association.core.i18n import select_locale
     from association.core.permissions import enforce_declared_access
     from association.core.templating import init_templating
@@ -61,8 +61,16 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     loaders.init_app(app)
     api.init_app(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/auth/token"}
+    )
+    api.spec.components.security_scheme(
+        "cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session",
+                       "description": "The browser session; unsafe methods also need the X-CSRFToken header"}
+    )
     errors.init_app(app)
     security.init_app(app)
+    etags.init_app(app)
     audit.install(FlaskSession)
     init_templating(app)
     # Runs after Flask-Login has been set up, before any view: the one place permissions are checked.
@@ -74,13 +82,14 @@ def _register_blueprints(app: Flask) -> None:
     from association.auth.views import bp as auth_views
     from association.extensions import api
     from association.main.views import bp as main_views
+    from association.roadmap.api import blp as tasks_api
     from association.users.api import blp as users_api
     from association.users.views import bp as users_views
 
     app.register_blueprint(main_views)
     app.register_blueprint(auth_views)
     app.register_blueprint(users_views)
-    for blueprint in (auth_api, users_api):
+    for blueprint in (auth_api, users_api, tasks_api):
         api.register_blueprint(blueprint)
 
 

@@ -23,6 +23,10 @@ def normalize_uri(uri: str) -> str:
     return uri
 
 
+def _lower(value: str | None) -> str | None:
+    return value.lower() if isinstance(value, str) else value
+
+
 def configure_sqlite(engine: sa.Engine) -> None:
     """Foreign keys on, WAL, a busy timeout, and SQLAlchemy in charge of BEGIN (so SAVEPOINTs work)."""
 
@@ -36,6 +40,8 @@ def configure_sqlite(engine: sa.Engine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's lower() (and so ILIKE) only folds ASCII; Python's folds Kazakh and Russian letters too.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: sa.Connection) -> None:

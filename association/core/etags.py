@@ -1,0 +1,39 @@
+"""ETags from version columns, and the If-Match check that keeps two writers from overwriting each other."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g, request
+from flask_babel import gettext as _
+
+from association.core.errors import PreconditionRequired, StaleVersion
+
+
+def etag_for(kind: str, object_id: int, version: int) -> str:
+    """A strong ETag naming the object and its version, e.g. "task-12-v3"."""
+    return f"{kind}-{object_id}-v{version}"
+
+
+def check_if_match(current: str) -> None:
+    """428 when If-Match is missing, 412 when it names another version than `current`."""
+    if_match = request.if_match
+    if not if_match and "If-Match" not in request.headers:
+        raise PreconditionRequired()
+    if if_match.star_tag or if_match.contains(current):
+        return
+    raise StaleVersion(_("The object was changed by someone else since you read it; read it again."))
+
+
+def set_response_etag(etag: str) -> None:
+    """The ETag header of the current response (added after the view has been serialized)."""
+    g.response_etag = etag
+
+
+def _add_etag(response: Response) -> Response:
+    etag = g.get("response_etag")
+    if etag and response.status_code < 300:
+        response.set_etag(etag)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_add_etag)

@@ -1,0 +1,35 @@
+"""Paginated lists: `?page=&per_page=` (at most 200) answered as {"items", "total", "page", "per_page"}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+import sqlalchemy as sa
+
+from association.extensions import db
+
+MAX_PER_PAGE = 200
+DEFAULT_PER_PAGE = 50
+
+
+class PageArgs(ma.Schema):
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000))
+    per_page = ma.fields.Integer(load_default=DEFAULT_PER_PAGE, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+def page_schema(item_schema: type[ma.Schema]) -> type[ma.Schema]:
+    """The schema of one page of `item_schema` objects."""
+    return ma.Schema.from_dict({
+        "items": ma.fields.List(ma.fields.Nested(item_schema)),
+        "total": ma.fields.Integer(),
+        "page": ma.fields.Integer(),
+        "per_page": ma.fields.Integer(),
+    }, name=f"{item_schema.__name__.removesuffix('Schema')}PageSchema")
+
+
+def paginate(query: sa.Select, page: int, per_page: int) -> tuple[list[Any], int]:
+    """One page of the query's rows (two queries: the count and the page), whatever the table's size."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return list(rows), total or 0

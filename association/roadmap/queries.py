@@ -1,0 +1,83 @@
+"""Reading roadmap tasks: filtered lists, one task with what its page shows, its history. No writes here."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from association.committees.models import Committee
+from association.extensions import db
+from association.programme.models import Direction
+from association.roadmap.models import CLOSED_STATUSES, RoadmapTask, TaskHistory, TaskStatus
+from association.users.models import User
+
+
+def overdue_clause(today: date | None = None) -> sa.ColumnElement[bool]:
+    """SQL for "due date passed and neither done nor cancelled" (the same rule as RoadmapTask.is_overdue)."""
+    return sa.and_(RoadmapTask.status.not_in(list(CLOSED_STATUSES)), RoadmapTask.due_date < (today or date.today()))
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def task_query(filters: dict[str, Any], today: date | None = None) -> sa.Select:
+    """Tasks matching the list filters (committee, direction, year, status, overdue, q, code), in code order."""
+    query = sa.select(RoadmapTask).options(
+        joinedload(RoadmapTask.committee), joinedload(RoadmapTask.direction)
+    )
+    if filters.get("committee"):
+        query = query.where(RoadmapTask.committee.has(Committee.code == filters["committee"].upper()))
+    if filters.get("direction"):
+        query = query.where(RoadmapTask.direction.has(Direction.number == filters["direction"]))
+    if filters.get("year"):
+        query = query.where(RoadmapTask.planned_year == filters["year"])
+    if filters.get("status"):
+        query = query.where(RoadmapTask.status == TaskStatus(filters["status"]))
+    if filters.get("overdue") is True:
+        query = query.where(overdue_clause(today))
+    elif filters.get("overdue") is False:
+        query = query.where(sa.not_(overdue_clause(today)))
+    if filters.get("code"):
+        query = query.where(RoadmapTask.code == filters["code"])
+    if filters.get("committee_ids") is not None:
+        query = query.where(RoadmapTask.committee_id.in_(filters["committee_ids"]))
+    if filters.get("q"):
+        pattern = f"%{escape_like(filters['q'].strip())}%"
+        query = query.where(sa.or_(*(
+            column.ilike(pattern, escape="\\")
+            for column in (RoadmapTask.code, RoadmapTask.title_kk, RoadmapTask.title_ru, RoadmapTask.title_en)
+        )))
+    return query.order_by(*code_order())
+
+
+def code_order() -> list[sa.ColumnElement]:
+    """Order task codes numerically ("5.2" before "5.10") on SQLite and PostgreSQL alike."""
+    return [RoadmapTask.direction_id, sa.func.length(RoadmapTask.code), RoadmapTask.code]
+
+
+def get_task(task_id: int) -> RoadmapTask | None:
+    """One task with its committee and direction loaded."""
+    return db.session.scalars(
+        sa.select(RoadmapTask).where(RoadmapTask.id == task_id)
+        .options(joinedload(RoadmapTask.committee), joinedload(RoadmapTask.direction),
+                 joinedload(RoadmapTask.assignee))
+    ).unique().one_or_none()
+
+
+def task_history(task_id: int) -> list[TaskHistory]:
+    """The task's history, newest first, with who made each change."""
+    return list(db.session.scalars(
+        sa.select(TaskHistory).where(TaskHistory.task_id == task_id)
+        .options(joinedload(TaskHistory.user))
+        .order_by(TaskHistory.at.desc(), TaskHistory.id.desc())
+    ))
+
+
+def user_names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all())

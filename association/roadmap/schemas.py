@@ -1,0 +1,66 @@
+"""API shapes of roadmap tasks: `*Args` are inputs, `*Schema` are outputs."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from association.core.models import localized
+from association.core.pagination import PageArgs
+from association.roadmap.models import TaskStatus
+from association.roadmap.operations import MAX_COMMENT_LENGTH
+
+STATUSES = [status.value for status in TaskStatus]
+
+
+class TaskQueryArgs(PageArgs):
+    committee = ma.fields.String(validate=ma.validate.Length(max=10), metadata={"description": "Committee code"})
+    direction = ma.fields.Integer(validate=ma.validate.Range(min=1, max=100))
+    year = ma.fields.Integer(validate=ma.validate.Range(min=2000, max=2100), metadata={"description": "Planned year"})
+    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+    overdue = ma.fields.Boolean()
+    q = ma.fields.String(validate=ma.validate.Length(max=200), metadata={"description": "Text in the code or title"})
+    code = ma.fields.String(validate=ma.validate.Length(max=20))
+
+
+class TaskSchema(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    title = ma.fields.Function(lambda task: task.title, metadata={"description": "In the user's language"})
+    titles = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+    description = ma.fields.Function(lambda task: localized(task.descriptions))
+    committee = ma.fields.Function(lambda task: task.committee.code, metadata={"description": "Committee code"})
+    direction = ma.fields.Function(lambda task: task.direction.number)
+    planned_year = ma.fields.Integer()
+    due_date = ma.fields.Date()
+    status = ma.fields.Function(lambda task: task.status.value, metadata={"enum": STATUSES})
+    progress_percent = ma.fields.Integer()
+    overdue = ma.fields.Function(lambda task: task.is_overdue(), metadata={"description": "Derived from the due date"})
+    library_level = ma.fields.Boolean()
+    expected_result = ma.fields.Function(lambda task: localized(task.expected_results))
+    indicator = ma.fields.Function(lambda task: localized(task.indicators))
+    target_value = ma.fields.Decimal(as_string=True, allow_none=True)
+    target_unit = ma.fields.String(allow_none=True)
+    updated_at = ma.fields.DateTime()
+    version = ma.fields.Integer(metadata={"description": "Send the ETag (If-Match) to change this version"})
+
+
+class TaskPatchArgs(ma.Schema):
+    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+    progress_percent = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=100))
+    comment = ma.fields.String(validate=ma.validate.Length(max=MAX_COMMENT_LENGTH))
+    evidence_url = ma.fields.Url(schemes={"http", "https"}, require_tld=False, allow_none=True,
+                                 validate=ma.validate.Length(max=2000))
+
+
+class TaskHistorySchema(ma.Schema):
+    at = ma.fields.DateTime()
+    user = ma.fields.Function(lambda entry: entry.user.name if entry.user else None)
+    from_status = ma.fields.Function(lambda entry: entry.from_status.value if entry.from_status else None)
+    to_status = ma.fields.Function(lambda entry: entry.to_status.value)
+    progress_percent = ma.fields.Integer()
+    comment = ma.fields.String()
+    evidence_url = ma.fields.String(allow_none=True)
+
+
+class TaskHistoryListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(TaskHistorySchema))
