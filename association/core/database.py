@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 
 
@@ -27,6 +27,10 @@ def _lower(value: str | None) -> str | None:
     return value.lower() if isinstance(value, str) else value
 
 
+def _request_may_write() -> bool:
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+
+
 def configure_sqlite(engine: sa.Engine) -> None:
     """Foreign keys on, WAL, a busy timeout, and SQLAlchemy in charge of BEGIN (so SAVEPOINTs work)."""
 
@@ -45,7 +49,10 @@ def configure_sqlite(engine: sa.Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A request that may write takes the write lock at BEGIN: concurrent writers then wait their turn
+        # (busy_timeout) and see each other's commits, so the version checks answer 412 instead of
+        # SQLite failing with "database is locked" halfway through a read-then-write transaction.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _request_may_write() else "BEGIN")
 
 
 def init_app(app: Flask, db: Any) -> None:
