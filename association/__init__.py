@@ -83,12 +83,14 @@ def _register_blueprints(app: Flask) -> None:
     from association.extensions import api
     from association.main.views import bp as main_views
     from association.roadmap.api import blp as tasks_api
+    from association.roadmap.views import bp as roadmap_views
     from association.users.api import blp as users_api
     from association.users.views import bp as users_views
 
     app.register_blueprint(main_views)
     app.register_blueprint(auth_views)
     app.register_blueprint(users_views)
+    app.register_blueprint(roadmap_views)
     for blueprint in (auth_api, users_api, tasks_api):
         api.register_blueprint(blueprint)
 

@@ -81,3 +81,11 @@ def user_names(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def done_percent(tasks: list[RoadmapTask]) -> int:
+    """A committee's progress: the share of its tasks that are done, cancelled tasks left out."""
+    counted = [task for task in tasks if task.status != TaskStatus.CANCELLED]
+    if not counted:
+        return 0
+    return round(100 * sum(1 for task in counted if task.status == TaskStatus.DONE) / len(counted))

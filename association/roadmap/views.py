@@ -1,0 +1,137 @@
+"""/tasks, /tasks/<id> and /committees/<code>: the HTML side of the roadmap."""
+
+from __future__ import annotations
+
+import math
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from association.committees.models import Committee, CommitteeMembership
+from association.core.errors import DomainError, StaleVersion
+from association.core.pagination import DEFAULT_PER_PAGE, paginate
+from association.core.permissions import SIGNED_IN, access, roles
+from association.extensions import db
+from association.roadmap import operations, queries
+from association.roadmap.forms import STATUS_LABELS, TaskFilterForm, TaskUpdateForm
+from association.roadmap.models import RoadmapTask, TaskStatus
+from association.roadmap.workflow import allowed_targets
+from association.users.models import Role
+
+bp = Blueprint("roadmap", __name__)
+
+TASK_UPDATERS = roles(Role.COMMITTEE_MEMBER, Role.COORDINATOR, Role.ADMIN)
+
+
+def _filter_form() -> TaskFilterForm:
+    form = TaskFilterForm(request.args)
+    committees = db.session.execute(sa.select(Committee.code).order_by(Committee.position)).scalars().all()
+    form.committee.choices = [SelectChoice("", "—")] + [SelectChoice(code) for code in committees]
+    form.year.choices = [SelectChoice("", "—")] + [SelectChoice(str(y)) for y in (2022, 2023, 2024)]
+    form.status.choices = [SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in STATUS_LABELS.items()]
+    return form
+
+
+@bp.route("/tasks")
+@access(SIGNED_IN)
+def task_list():
+    """The roadmap tasks, filtered and paginated."""
+    form = _filter_form()
+    form.validate()
+    filters = {name: field.data for name, field in form._fields.items() if field.data and not field.errors}
+    if "year" in filters:
+        filters["year"] = int(filters["year"])
+    filters["overdue"] = True if filters.get("overdue") == "true" else None
+    page = max(request.args.get("page", 1, type=int), 1)
+    items, total = paginate(queries.task_query(filters), page, DEFAULT_PER_PAGE)
+    pages = max(math.ceil(total / DEFAULT_PER_PAGE), 1)
+    return render_template("roadmap/task_list.html", form=form, tasks=items, total=total, page=page, pages=pages,
+                           status_labels=STATUS_LABELS, page_url=_page_url)
+
+
+def _page_url(page: int) -> str:
+    """The current list address with another page number."""
+    return url_for(request.endpoint, **{**request.args.to_dict(), "page": page})
+
+
+def _task_or_404(task_id: int) -> RoadmapTask:
+    task = queries.get_task(task_id)
+    if task is None:
+        abort(404)
+    return task
+
+
+def _render_task(task: RoadmapTask, form: TaskUpdateForm | None = None, status: int = 200):
+    actor = operations.actor_for(current_user, task)
+    if form is None and actor is not None:
+        form = TaskUpdateForm(status=task.status.value, progress_percent=task.progress_percent, version=task.version)
+    if form is not None and actor is not None:
+        form.offer(task.status.value, [s.value for s in allowed_targets(task.status, actor)])
+    return render_template("roadmap/task_detail.html", task=task, history=queries.task_history(task.id),
+                           form=form if actor is not None else None, status_labels=STATUS_LABELS), status
+
+
+@bp.route("/tasks/<int:task_id>")
+@access(SIGNED_IN)
+def task_detail(task_id: int):
+    """A task: details, expected result and indicator, history, and the update form for those who may."""
+    return _render_task(_task_or_404(task_id))
+
+
+@bp.route("/tasks/<int:task_id>", methods=["POST"])
+@access(TASK_UPDATERS)
+def task_update(task_id: int):
+    """Save a status/progress/comment change from the task page."""
+    task = _task_or_404(task_id)
+    if not operations.can_update_task(current_user, task):
+        abort(403)
+    form = TaskUpdateForm()
+    form.offer(task.status.value, [s.value for s in TaskStatus if s != task.status])
+    if not form.validate_on_submit():
+        return _render_task(task, form, 400)
+    try:
+        expected = int(form.version.data or 0)
+    except ValueError:
+        expected = 0
+    try:
+        operations.update_task(
+            task, current_user, status=TaskStatus(form.status.data), progress_percent=form.progress_percent.data,
+            comment=form.comment.data or "", evidence_url=form.evidence_url.data or None, expected_version=expected,
+        )
+    except StaleVersion:
+        db.session.rollback()
+        task = _task_or_404(task_id)
+        form.version.data = task.version  # what they typed stays; the page now shows the newer state
+        flash(_("Someone else changed this task while you were editing. Check the newer state below and save again."),
+              "error")
+        return _render_task(task, form, 409)
+    except DomainError as refused:
+        db.session.rollback()
+        task = _task_or_404(task_id)
+        for name, messages in (refused.errors or {"status": [refused.detail]}).items():
+            field = getattr(form, name, None)
+            (field.errors if field is not None else form.form_errors).extend(messages)
+        return _render_task(task, form, refused.status)
+    db.session.commit()
+    flash(_("Task updated."), "info")
+    return redirect(url_for("roadmap.task_detail", task_id=task.id))
+
+
+@bp.route("/committees/<code>")
+@access(SIGNED_IN)
+def committee_detail(code: str):
+    """A committee: mandate, members and chair, tasks with their progress."""
+    committee = db.session.scalars(
+        sa.select(Committee).where(Committee.code == code.upper())
+        .options(selectinload(Committee.memberships).joinedload(CommitteeMembership.user))
+    ).one_or_none()
+    if committee is None:
+        abort(404)
+    tasks = db.session.scalars(queries.task_query({"committee": committee.code})).unique().all()
+    percent = queries.done_percent(tasks)
+    return render_template("roadmap/committee_detail.html", committee=committee, tasks=tasks, percent=percent,
+                           status_labels=STATUS_LABELS)
