@@ -6,18 +6,33 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from association.committees.models import Committee
 from association.core.permissions import PUBLIC, SIGNED_IN, access
+from association.roadmap import queries
+from association.roadmap.forms import STATUS_LABELS
+from association.roadmap.models import CLOSED_STATUSES, RoadmapTask
 from association.extensions import db
 from association.users.operations import set_locale
 
 bp = Blueprint("main", __name__)
 
+MY_TASKS_SHOWN = 20
+
 
 @bp.route("/")
 @access(SIGNED_IN)
 def dashboard():
-    """The start page for the signed-in user's roles."""
-    return render_template("main/dashboard.html")
+    """The start page for the signed-in user's roles: committees, and a member's open tasks."""
+    committees = db.session.scalars(sa.select(Committee).order_by(Committee.position)).all()
+    my_tasks = []
+    committee_ids = current_user.committee_ids()
+    if committee_ids:
+        query = queries.task_query({"committee_ids": committee_ids})
+        query = query.where(RoadmapTask.status.not_in(list(CLOSED_STATUSES))).order_by(None).order_by(
+            RoadmapTask.due_date, *queries.code_order())
+        my_tasks = db.session.scalars(query.limit(MY_TASKS_SHOWN)).unique().all()
+    return render_template("main/dashboard.html", committees=committees, my_tasks=my_tasks,
+                           status_labels=STATUS_LABELS)
 
 
 @bp.route("/healthz")

@@ -149,3 +149,11 @@ def test_pages_make_a_constant_number_of_queries(app, client):
                 assert client.get(path).status_code == 200
             counts.append(len(statements))
     assert counts_small == counts_large
+
+
+def test_dashboard_lists_my_committees_open_tasks(app, client):
+    signed_in(app, client, committees=[("EDU", True)])
+    html = client.get("/").get_data(as_text=True)
+    assert "Open tasks of my committees" in html
+    assert f"/tasks/{task_id_of(app, '2.1')}" in html
+    assert f"/tasks/{task_id_of(app, '1.1')}" not in html  # REG's task
