@@ -155,5 +155,5 @@ def test_dashboard_lists_my_committees_open_tasks(app, client):
     signed_in(app, client, committees=[("EDU", True)])
     html = client.get("/").get_data(as_text=True)
     assert "Open tasks of my committees" in html
-    assert f"/tasks/{task_id_of(app, '2.1')}" in html
-    assert f"/tasks/{task_id_of(app, '1.1')}" not in html  # REG's task
+    assert f'href="/tasks/{task_id_of(app, "2.1")}"' in html
+    assert f'href="/tasks/{task_id_of(app, "1.1")}"' not in html  # REG's task
