@@ -61,6 +61,7 @@ class BaseConfig:
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
     MAIL_FROM = "roadmap@association.local"
+    PUBLIC_URL = "http://127.0.0.1:5000"  # the address people open; links in e-mails start with it
 
     API_TITLE = "Association of University Libraries — Roadmap API"
     API_VERSION = "v1"
@@ -72,7 +73,7 @@ class BaseConfig:
     SECRET_KEY: str | None = None
 
     # Settings read from the environment when the app is created (not at import, so tests can set them).
-    ENVIRONMENT_SETTINGS = ("SECRET_KEY", "MAIL_SERVER", "MAIL_FROM")
+    ENVIRONMENT_SETTINGS = ("SECRET_KEY", "MAIL_SERVER", "MAIL_FROM", "PUBLIC_URL")
 
     @classmethod
     def apply_environment(cls, config: dict) -> None:

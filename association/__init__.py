@@ -96,8 +96,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from association.roadmap.cli import tasks_cli
     from association.seed.cli import seed_command
     from association.users.cli import users_cli
 
     app.cli.add_command(seed_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(tasks_cli)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from association.committees.models import Committee
 from association.core.permissions import PUBLIC, SIGNED_IN, access
 from association.roadmap import queries
-from association.roadmap.forms import STATUS_LABELS
+from association.roadmap.labels import STATUS_LABELS
 from association.roadmap.models import CLOSED_STATUSES, RoadmapTask
 from association.extensions import db
 from association.users.operations import set_locale

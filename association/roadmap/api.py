@@ -9,16 +9,26 @@ from flask_smorest import Blueprint
 
 from association.core.etags import check_if_match, etag_for, set_response_etag
 from association.core.pagination import page_schema, paginate
-from association.core.permissions import SIGNED_IN, access, roles
+from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.extensions import db
 from association.roadmap import operations, queries
 from association.roadmap.models import RoadmapTask, TaskStatus
-from association.roadmap.schemas import TaskHistoryListSchema, TaskPatchArgs, TaskQueryArgs, TaskSchema
+from association.roadmap.schemas import (
+    BulkResultSchema,
+    BulkUpdateArgs,
+    TaskDefinitionArgs,
+    TaskHistoryListSchema,
+    TaskPatchWithDefinitionArgs,
+    TaskQueryArgs,
+    TaskSchema,
+    WatchSchema,
+)
 from association.users.models import Role
 
 blp = Blueprint("tasks_api", __name__, url_prefix="/api/v1/tasks", description="Roadmap tasks")
 
 TASK_UPDATERS = roles(Role.COMMITTEE_MEMBER, Role.COORDINATOR, Role.ADMIN)
+DEFINITION_FIELDS = frozenset(TaskDefinitionArgs().fields)
 
 
 def _task_or_404(task_id: int) -> RoadmapTask:
@@ -43,6 +53,33 @@ class Tasks(MethodView):
         items, total = paginate(queries.task_query(args), args["page"], args["per_page"])
         return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
 
+    @access(STAFF)
+    @blp.arguments(TaskDefinitionArgs)
+    @blp.response(201, TaskSchema)
+    @blp.alt_response(403, description="Only the coordinator and the admin create tasks")
+    def post(self, args: dict) -> RoadmapTask:
+        """Create a roadmap task (coordinator)"""
+        task = operations.create_task(current_user, args)
+        db.session.commit()
+        return _with_etag(_task_or_404(task.id))
+
+
+@blp.route("/bulk")
+class BulkUpdate(MethodView):
+    @access(TASK_UPDATERS)
+    @blp.arguments(BulkUpdateArgs)
+    @blp.response(200, BulkResultSchema)
+    @blp.alt_response(404, description="One of the tasks does not exist")
+    @blp.alt_response(409, description="Some tasks cannot make this transition; `errors` lists them by code")
+    def post(self, args: dict) -> object:
+        """Move several tasks to one status at once, all or nothing (a chair for their committee, or the coordinator)"""
+        tasks = queries.tasks_by_ids(args["task_ids"])
+        if len(tasks) != len(set(args["task_ids"])):
+            abort(404)
+        result = operations.bulk_update_tasks(tasks, current_user, TaskStatus(args["status"]), args["comment"])
+        db.session.commit()
+        return result
+
 
 @blp.route("/<int:task_id>")
 class Task(MethodView):
@@ -54,21 +91,27 @@ class Task(MethodView):
         return _with_etag(_task_or_404(task_id))
 
     @access(TASK_UPDATERS)
-    @blp.arguments(TaskPatchArgs)
+    @blp.arguments(TaskPatchWithDefinitionArgs)
     @blp.response(200, TaskSchema)
     @blp.alt_response(403, description="Not a member of the task's committee")
     @blp.alt_response(409, description="The workflow does not allow this status change")
     @blp.alt_response(412, description="If-Match names an older version")
     @blp.alt_response(428, description="If-Match is missing")
     def patch(self, args: dict, task_id: int) -> RoadmapTask:
-        """Change a task's status, progress or comment (send If-Match with the ETag you read)"""
+        """Change a task's status, progress or comment, or (coordinator) its definition; send If-Match"""
         task = _task_or_404(task_id)
         check_if_match(etag_for("task", task.id, task.version))
-        operations.update_task(
-            task, current_user, status=TaskStatus(args["status"]) if "status" in args else None,
-            progress_percent=args.get("progress_percent"), comment=args.get("comment", ""),
-            evidence_url=args.get("evidence_url"), expected_version=task.version,
-        )
+        definition = {name: value for name, value in args.items() if name in DEFINITION_FIELDS}
+        progress = {name: value for name, value in args.items() if name not in DEFINITION_FIELDS}
+        version = task.version
+        if definition:
+            operations.edit_task(task, current_user, definition, expected_version=version)
+        if progress or not definition:  # an empty body gets update_task's "nothing to change"
+            operations.update_task(
+                task, current_user, status=TaskStatus(progress["status"]) if "status" in progress else None,
+                progress_percent=progress.get("progress_percent"), comment=progress.get("comment", ""),
+                evidence_url=progress.get("evidence_url"), expected_version=None if definition else version,
+            )
         db.session.commit()
         return _with_etag(_task_or_404(task_id))
 
@@ -82,3 +125,29 @@ class TaskHistory(MethodView):
         """The task's history, newest first"""
         _task_or_404(task_id)
         return {"items": queries.task_history(task_id)}
+
+
+@blp.route("/<int:task_id>/watch")
+class Watch(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, WatchSchema)
+    def get(self, task_id: int) -> dict:
+        """Whether you watch the task (watchers get e-mail digests of its changes)"""
+        task = _task_or_404(task_id)
+        return {"watching": queries.is_watching(task.id, current_user.id)}
+
+    @access(SIGNED_IN)
+    @blp.response(200, WatchSchema)
+    def put(self, task_id: int) -> dict:
+        """Watch the task"""
+        operations.watch_task(_task_or_404(task_id), current_user)
+        db.session.commit()
+        return {"watching": True}
+
+    @access(SIGNED_IN)
+    @blp.response(200, WatchSchema)
+    def delete(self, task_id: int) -> dict:
+        """Stop watching the task"""
+        operations.unwatch_task(_task_or_404(task_id), current_user)
+        db.session.commit()
+        return {"watching": False}

@@ -6,15 +6,9 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, URL, Length
 
+from association.roadmap.labels import STATUS_LABELS
 from association.roadmap.operations import MAX_COMMENT_LENGTH
 
-STATUS_LABELS = {
-    "planned": _l("Planned"),
-    "in_progress": _l("In progress"),
-    "blocked": _l("Blocked"),
-    "done": _l("Done"),
-    "cancelled": _l("Cancelled"),
-}
 
 
 class TaskUpdateForm(FlaskForm):

@@ -117,5 +117,3 @@ class TaskWatcher(Base):
     task_id: Mapped[int] = mapped_column(sa.ForeignKey("roadmap_tasks.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     since: Mapped[datetime] = mapped_column(default=utcnow)
-    # Digest bookkeeping: history rows after this point have not been mailed to this watcher yet.
-    notified_up_to: Mapped[datetime | None]

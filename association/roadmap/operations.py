@@ -1,14 +1,24 @@
-"""Changing roadmap tasks: status, progress and comments, each change written to the task's history."""
+"""Changing roadmap tasks: status, progress and comments (each change written to the task's history), bulk
+updates by a chair, the coordinator's creating and editing of tasks, and watching a task."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
+from association.committees.models import Committee
 from association.core.errors import NotAllowed, StaleVersion, StateConflict, ValidationFailed
 from association.core.models import utcnow
 from association.extensions import db
-from association.roadmap.models import RoadmapTask, TaskHistory, TaskStatus
+from association.programme.models import Direction
+from association.roadmap.models import RoadmapTask, TaskHistory, TaskStatus, TaskWatcher
 from association.roadmap.workflow import Actor, allowed_targets, required_actor
 from association.users.models import User
 
@@ -31,6 +41,49 @@ def can_update_task(user: User, task: RoadmapTask) -> bool:
     return actor_for(user, task) is not None
 
 
+def can_bulk_update(user: User, committee_id: int) -> bool:
+    """A committee's chair (for its tasks) and the coordinator may update several tasks at once."""
+    return user.is_coordinator or user.chairs(committee_id)
+
+
+def check_transition(task: RoadmapTask, actor: Actor, target: TaskStatus) -> None:
+    """Refuse (409) a status change the workflow does not allow this actor, naming the allowed ones."""
+    needed = required_actor(task.status, target)
+    if needed is not None and actor >= needed:
+        return
+    allowed = ", ".join(s.value for s in allowed_targets(task.status, actor)) or _("none")
+    raise StateConflict(
+        _("Task %(code)s cannot go from %(from)s to %(to)s. Allowed now: %(allowed)s.",
+          **{"code": task.code, "from": task.status.value, "to": target.value, "allowed": allowed}),
+        {"status": [_("Allowed: %(allowed)s.", allowed=allowed)]},
+    )
+
+
+def _check_comment(comment: str) -> None:
+    if len(comment or "") > MAX_COMMENT_LENGTH:
+        raise ValidationFailed(_("The comment is too long."),
+                               {"comment": [_("At most %(n)d characters.", n=MAX_COMMENT_LENGTH)]})
+
+
+def _flush_or_stale() -> None:
+    """Flush; a concurrent save of the same version (the version column's check) becomes a 412."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleVersion(_("The task was changed by someone else at the same time.")) from None
+
+
+def _record(task: RoadmapTask, user: User, before: TaskStatus, comment: str, evidence_url: str | None) -> TaskHistory:
+    entry = TaskHistory(
+        task_id=task.id, at=utcnow(), user_id=user.id, from_status=before, to_status=task.status,
+        progress_percent=task.progress_percent, comment=comment or "", evidence_url=evidence_url,
+    )
+    db.session.add(entry)
+    task.updated_at = entry.at
+    return entry
+
+
 def update_task(task: RoadmapTask, user: User, *, status: TaskStatus | None = None,
                 progress_percent: int | None = None, comment: str = "", evidence_url: str | None = None,
                 expected_version: int | None = None) -> TaskHistory:
@@ -43,38 +96,165 @@ def update_task(task: RoadmapTask, user: User, *, status: TaskStatus | None = No
     if progress_percent is not None and not 0 <= progress_percent <= 100:
         raise ValidationFailed(_("Progress must be between 0 and 100."),
                                {"progress_percent": [_("A whole number from 0 to 100.")]})
-    if len(comment or "") > MAX_COMMENT_LENGTH:
-        raise ValidationFailed(_("The comment is too long."),
-                               {"comment": [_("At most %(n)d characters.", n=MAX_COMMENT_LENGTH)]})
+    _check_comment(comment)
+    if evidence_url and not evidence_url.lower().startswith(("http://", "https://")):
+        raise ValidationFailed(_("The evidence link must be an http(s) address."),
+                               {"evidence_url": [_("Must start with http:// or https://.")]})
 
     before = task.status
-    if status is not None and status != before:
-        needed = required_actor(before, status)
-        if needed is None or actor < needed:
-            allowed = ", ".join(s.value for s in allowed_targets(before, actor)) or _("none")
-            raise StateConflict(
-                _("A task cannot go from %(from)s to %(to)s. Allowed now: %(allowed)s.",
-                  **{"from": before.value, "to": status.value, "allowed": allowed}),
-                {"status": [_("Allowed: %(allowed)s.", allowed=allowed)]},
-            )
+    changes_status = status is not None and status != before
+    if changes_status:
+        check_transition(task, actor, status)
         task.status = status
         if status == TaskStatus.DONE and progress_percent is None:
             progress_percent = 100
-    if progress_percent is not None:
+    changes_progress = progress_percent is not None and progress_percent != task.progress_percent
+    if changes_progress:
         task.progress_percent = progress_percent
-    if status in (None, before) and progress_percent in (None, task.progress_percent) and not comment and not evidence_url:
-        if not db.session.is_modified(task):
-            raise ValidationFailed(_("Nothing to change."), {"status": [_("Give a status, a progress or a comment.")]})
-
-    entry = TaskHistory(
-        task_id=task.id, at=utcnow(), user_id=user.id, from_status=before, to_status=task.status,
-        progress_percent=task.progress_percent, comment=comment or "", evidence_url=evidence_url,
-    )
-    db.session.add(entry)
-    task.updated_at = utcnow()
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleVersion(_("The task was changed by someone else at the same time.")) from None
+    if not (changes_status or changes_progress or comment or evidence_url):
+        raise ValidationFailed(_("Nothing to change."), {"status": [_("Give a status, a progress or a comment.")]})
+    entry = _record(task, user, before, comment, evidence_url)
+    _flush_or_stale()
     return entry
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    updated: list[str]
+    unchanged: list[str]
+
+
+def bulk_update_tasks(tasks: Iterable[RoadmapTask], user: User, status: TaskStatus, comment: str = "") -> BulkResult:
+    """Move several tasks to `status` at once: all or nothing. Every refusal is reported, by task code."""
+    tasks = list(tasks)
+    if not tasks:
+        raise ValidationFailed(_("Choose at least one task."), {"task_ids": [_("Choose at least one task.")]})
+    _check_comment(comment)
+    refused: dict[str, list[str]] = {}
+    for task in tasks:
+        if not can_bulk_update(user, task.committee_id):
+            refused[task.code] = [_("Only the chair of the task's committee or the coordinator can do this.")]
+            continue
+        if task.status == status:
+            continue
+        try:
+            check_transition(task, actor_for(user, task), status)
+        except StateConflict as conflict:
+            refused[task.code] = [conflict.detail]
+    if refused:
+        raise StateConflict(
+            _("Nothing was changed: %(count)d of %(total)d tasks cannot move to %(status)s.",
+              count=len(refused), total=len(tasks), status=status.value),
+            refused,
+        )
+    updated, unchanged = [], []
+    for task in tasks:
+        if task.status == status:
+            unchanged.append(task.code)
+            continue
+        before = task.status
+        task.status = status
+        if status == TaskStatus.DONE:
+            task.progress_percent = 100
+        _record(task, user, before, comment, None)
+        updated.append(task.code)
+    _flush_or_stale()
+    return BulkResult(updated, unchanged)
+
+
+TASK_TEXT_FIELDS = ("title_kk", "title_ru", "title_en")
+
+
+def _task_definition(data: dict[str, Any], current: RoadmapTask | None) -> dict[str, Any]:
+    """Check a task definition (create or edit) and resolve committee and direction; raises 422 with every error."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    if "code" in data:
+        code = str(data["code"]).strip()
+        clash = db.session.scalar(sa.select(RoadmapTask.id).where(RoadmapTask.code == code))
+        if not code:
+            errors["code"] = [_("A code is required.")]
+        elif clash is not None and (current is None or clash != current.id):
+            errors["code"] = [_("Another task has this code.")]
+        values["code"] = code
+    for name in TASK_TEXT_FIELDS:
+        if name in data:
+            text = (data[name] or "").strip()
+            if not text:
+                errors[name] = [_("A title is needed in every language.")]
+            values[name] = text
+    if "committee" in data:
+        committee_id = db.session.scalar(sa.select(Committee.id).where(Committee.code == str(data["committee"]).upper()))
+        if committee_id is None:
+            errors["committee"] = [_("Unknown committee.")]
+        values["committee_id"] = committee_id
+    if "direction" in data:
+        direction_id = db.session.scalar(sa.select(Direction.id).where(Direction.number == data["direction"]))
+        if direction_id is None:
+            errors["direction"] = [_("Unknown direction.")]
+        values["direction_id"] = direction_id
+    for name in ("due_date", "planned_year", "library_level", "target_unit"):
+        if name in data:
+            values[name] = data[name]
+    if "target_value" in data:
+        values["target_value"] = None if data["target_value"] is None else Decimal(str(data["target_value"]))
+    for name in ("description", "expected_result", "indicator"):
+        if name in data:
+            values[{"description": "descriptions", "expected_result": "expected_results",
+                    "indicator": "indicators"}[name]] = dict(data[name] or {})
+    due: date | None = values.get("due_date", current.due_date if current else None)
+    year = values.get("planned_year", current.planned_year if current else None)
+    if due is not None and year is not None and due.year != year:
+        errors.setdefault("due_date", []).append(_("The due date must fall in the planned year."))
+    if errors:
+        raise ValidationFailed(_("The task was not saved."), errors)
+    return values
+
+
+REQUIRED_ON_CREATE = ("code", "committee", "direction", "title_kk", "title_ru", "title_en", "due_date", "planned_year")
+
+
+def create_task(user: User, data: dict[str, Any]) -> RoadmapTask:
+    """Add a roadmap task (the coordinator's and admin's right); it starts planned, with no progress."""
+    if not user.is_coordinator:
+        raise NotAllowed(_("Only the coordinator can create tasks."))
+    missing = {name: [_("Required.")] for name in REQUIRED_ON_CREATE if data.get(name) in (None, "")}
+    if missing:
+        raise ValidationFailed(_("The task was not saved."), missing)
+    task = RoadmapTask(status=TaskStatus.PLANNED, progress_percent=0, **_task_definition(data, None))
+    db.session.add(task)
+    db.session.flush()
+    db.session.add(TaskHistory(task_id=task.id, at=utcnow(), user_id=user.id, from_status=None,
+                               to_status=TaskStatus.PLANNED, progress_percent=0, comment=_("Task created.")))
+    db.session.flush()
+    return task
+
+
+def edit_task(task: RoadmapTask, user: User, data: dict[str, Any], expected_version: int | None = None) -> None:
+    """Change a task's definition (titles, committee, dates, indicator, target, library-level flag)."""
+    if not user.is_coordinator:
+        raise NotAllowed(_("Only the coordinator can edit a task's definition."))
+    if expected_version is not None and expected_version != task.version:
+        raise StaleVersion(_("The task was changed by someone else since you loaded it."))
+    values = _task_definition(data, task)
+    changed = [name for name, value in values.items() if getattr(task, name) != value]
+    for name in changed:
+        setattr(task, name, values[name])
+    if changed:
+        _record(task, user, task.status, _("Task details edited: %(fields)s.", fields=", ".join(sorted(changed))), None)
+        _flush_or_stale()
+
+
+def watch_task(task: RoadmapTask, user: User) -> None:
+    """Ask for an e-mail digest of the task's changes (watching twice is harmless)."""
+    if db.session.get(TaskWatcher, (task.id, user.id)) is None:
+        db.session.add(TaskWatcher(task_id=task.id, user_id=user.id, since=utcnow()))
+        db.session.flush()
+
+
+def unwatch_task(task: RoadmapTask, user: User) -> None:
+    """Stop watching the task."""
+    watcher = db.session.get(TaskWatcher, (task.id, user.id))
+    if watcher is not None:
+        db.session.delete(watcher)
+        db.session.flush()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from association.committees.models import Committee
 from association.extensions import db
 from association.programme.models import Direction
-from association.roadmap.models import CLOSED_STATUSES, RoadmapTask, TaskHistory, TaskStatus
+from association.roadmap.models import CLOSED_STATUSES, RoadmapTask, TaskHistory, TaskStatus, TaskWatcher
 from association.users.models import User
 
 
@@ -89,3 +89,15 @@ def done_percent(tasks: list[RoadmapTask]) -> int:
     if not counted:
         return 0
     return round(100 * sum(1 for task in counted if task.status == TaskStatus.DONE) / len(counted))
+
+
+def tasks_by_ids(task_ids: list[int]) -> list[RoadmapTask]:
+    """The tasks with these ids (with their committees), in code order."""
+    return list(db.session.scalars(
+        sa.select(RoadmapTask).where(RoadmapTask.id.in_(set(task_ids)))
+        .options(joinedload(RoadmapTask.committee)).order_by(*code_order())
+    ).unique())
+
+
+def is_watching(task_id: int, user_id: int) -> bool:
+    return db.session.get(TaskWatcher, (task_id, user_id)) is not None

@@ -64,3 +64,48 @@ class TaskHistorySchema(ma.Schema):
 
 class TaskHistoryListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(TaskHistorySchema))
+
+
+class LocalizedTextArgs(ma.Schema):
+    kk = ma.fields.String(validate=ma.validate.Length(max=5000))
+    ru = ma.fields.String(validate=ma.validate.Length(max=5000))
+    en = ma.fields.String(validate=ma.validate.Length(max=5000))
+
+
+class TaskDefinitionArgs(ma.Schema):
+    """A task's definition, as the coordinator creates or edits it."""
+
+    code = ma.fields.String(validate=[ma.validate.Length(min=1, max=20), ma.validate.Regexp(r"^[0-9A-Za-z.\-]+$")])
+    committee = ma.fields.String(validate=ma.validate.Length(min=1, max=10))
+    direction = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=100))
+    title_kk = ma.fields.String(validate=ma.validate.Length(min=1, max=500))
+    title_ru = ma.fields.String(validate=ma.validate.Length(min=1, max=500))
+    title_en = ma.fields.String(validate=ma.validate.Length(min=1, max=500))
+    description = ma.fields.Nested(LocalizedTextArgs)
+    expected_result = ma.fields.Nested(LocalizedTextArgs)
+    indicator = ma.fields.Nested(LocalizedTextArgs)
+    planned_year = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=2000, max=2100))
+    due_date = ma.fields.Date()
+    target_value = ma.fields.Decimal(allow_none=True, places=2, validate=ma.validate.Range(min=0, max=10**12))
+    target_unit = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=40))
+    library_level = ma.fields.Boolean()
+
+
+class TaskPatchWithDefinitionArgs(TaskPatchArgs, TaskDefinitionArgs):
+    """A status/progress/comment change, and for the coordinator also the task's definition."""
+
+
+class BulkUpdateArgs(ma.Schema):
+    task_ids = ma.fields.List(ma.fields.Integer(strict=True), required=True,
+                              validate=ma.validate.Length(min=1, max=200))
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(STATUSES))
+    comment = ma.fields.String(load_default="", validate=ma.validate.Length(max=MAX_COMMENT_LENGTH))
+
+
+class BulkResultSchema(ma.Schema):
+    updated = ma.fields.List(ma.fields.String(), metadata={"description": "Codes of the tasks that changed"})
+    unchanged = ma.fields.List(ma.fields.String(), metadata={"description": "Codes already in that status"})
+
+
+class WatchSchema(ma.Schema):
+    watching = ma.fields.Boolean()

@@ -17,7 +17,8 @@ from association.core.pagination import DEFAULT_PER_PAGE, paginate
 from association.core.permissions import SIGNED_IN, access, roles
 from association.extensions import db
 from association.roadmap import operations, queries
-from association.roadmap.forms import STATUS_LABELS, TaskFilterForm, TaskUpdateForm
+from association.roadmap.forms import TaskFilterForm, TaskUpdateForm
+from association.roadmap.labels import STATUS_LABELS
 from association.roadmap.models import RoadmapTask, TaskStatus
 from association.roadmap.workflow import allowed_targets
 from association.users.models import Role

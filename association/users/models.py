@@ -38,6 +38,8 @@ class User(IdMixin, TimestampMixin, UserMixin, Base):
     session_generation: Mapped[int] = mapped_column(default=1)
     library_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member_libraries.id", ondelete="SET NULL"), index=True)
     last_login_at: Mapped[datetime | None]
+    # The newest task-history row already mailed to this user in a digest (`flask tasks notify`).
+    digest_history_id: Mapped[int | None]
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"

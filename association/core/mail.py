@@ -1,0 +1,34 @@
+"""Sending e-mail over SMTP (MAIL_SERVER, MAIL_PORT, MAIL_FROM); one connection for a batch of messages."""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.message import EmailMessage
+
+from flask import current_app, url_for
+
+
+def build_message(to: str, subject: str, body: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)  # UTF-8: Kazakh and Russian letters go through unchanged
+    return message
+
+
+@contextmanager
+def smtp_connection() -> Iterator[smtplib.SMTP]:
+    """An open SMTP connection to the configured server, closed at the end of the block."""
+    config = current_app.config
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as connection:
+        yield connection
+
+
+def absolute_url(endpoint: str, **values: object) -> str:
+    """A full link for an e-mail, built on PUBLIC_URL (e-mails are sent from the CLI, outside any request)."""
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    with current_app.test_request_context("/", base_url=base):
+        return url_for(endpoint, _external=True, **values)
