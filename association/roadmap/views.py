@@ -14,10 +14,11 @@ from wtforms.fields.choices import SelectChoice
 from association.committees.models import Committee, CommitteeMembership
 from association.core.errors import DomainError, StaleVersion
 from association.core.pagination import DEFAULT_PER_PAGE, paginate
-from association.core.permissions import SIGNED_IN, access, roles
+from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.extensions import db
 from association.roadmap import operations, queries
-from association.roadmap.forms import TaskFilterForm, TaskUpdateForm
+from association.programme.models import Direction
+from association.roadmap.forms import BulkUpdateForm, TaskDefinitionForm, TaskFilterForm, TaskUpdateForm, WatchForm
 from association.roadmap.labels import STATUS_LABELS
 from association.roadmap.models import RoadmapTask, TaskStatus
 from association.roadmap.workflow import allowed_targets
@@ -73,7 +74,8 @@ def _render_task(task: RoadmapTask, form: TaskUpdateForm | None = None, status: 
     if form is not None and actor is not None:
         form.offer(task.status.value, [s.value for s in allowed_targets(task.status, actor)])
     return render_template("roadmap/task_detail.html", task=task, history=queries.task_history(task.id),
-                           form=form if actor is not None else None, status_labels=STATUS_LABELS), status
+                           form=form if actor is not None else None, status_labels=STATUS_LABELS,
+                           watching=queries.is_watching(task.id, current_user.id), watch_form=WatchForm()), status
 
 
 @bp.route("/tasks/<int:task_id>")
@@ -122,17 +124,137 @@ def task_update(task_id: int):
     return redirect(url_for("roadmap.task_detail", task_id=task.id))
 
 
-@bp.route("/committees/<code>")
-@access(SIGNED_IN)
-def committee_detail(code: str):
-    """A committee: mandate, members and chair, tasks with their progress."""
+def _committee_or_404(code: str) -> Committee:
     committee = db.session.scalars(
         sa.select(Committee).where(Committee.code == code.upper())
         .options(selectinload(Committee.memberships).joinedload(CommitteeMembership.user))
     ).one_or_none()
     if committee is None:
         abort(404)
+    return committee
+
+
+def _bulk_form(tasks: list[RoadmapTask]) -> BulkUpdateForm:
+    form = BulkUpdateForm()
+    form.task_ids.choices = [SelectChoice(task.id, task.code) for task in tasks]
+    form.status.choices = [SelectChoice(k, v) for k, v in STATUS_LABELS.items()]
+    return form
+
+
+def _render_committee(committee: Committee, bulk_form: BulkUpdateForm | None = None, status: int = 200):
     tasks = db.session.scalars(queries.task_query({"committee": committee.code})).unique().all()
-    percent = queries.done_percent(tasks)
-    return render_template("roadmap/committee_detail.html", committee=committee, tasks=tasks, percent=percent,
-                           status_labels=STATUS_LABELS)
+    if bulk_form is None and operations.can_bulk_update(current_user, committee.id):
+        bulk_form = _bulk_form(tasks)
+    return render_template("roadmap/committee_detail.html", committee=committee, tasks=tasks,
+                           percent=queries.done_percent(tasks), status_labels=STATUS_LABELS,
+                           bulk_form=bulk_form), status
+
+
+@bp.route("/committees/<code>")
+@access(SIGNED_IN)
+def committee_detail(code: str):
+    """A committee: mandate, members and chair, tasks with their progress; the chair's bulk update."""
+    return _render_committee(_committee_or_404(code))
+
+
+@bp.route("/committees/<code>/bulk", methods=["POST"])
+@access(TASK_UPDATERS)
+def committee_bulk_update(code: str):
+    """Move several of the committee's tasks to one status, all or nothing (chair or coordinator)."""
+    committee = _committee_or_404(code)
+    if not operations.can_bulk_update(current_user, committee.id):
+        abort(403)
+    tasks = db.session.scalars(queries.task_query({"committee": committee.code})).unique().all()
+    form = _bulk_form(tasks)
+    if not form.validate_on_submit():
+        return _render_committee(committee, form, 400)
+    chosen = [task for task in tasks if task.id in set(form.task_ids.data)]
+    try:
+        result = operations.bulk_update_tasks(chosen, current_user, TaskStatus(form.status.data),
+                                              form.comment.data or "")
+    except DomainError as refused:
+        db.session.rollback()
+        form.form_errors.append(refused.detail)
+        form.task_ids.errors = [f"{code}: {'; '.join(messages)}" for code, messages in refused.errors.items()]
+        return _render_committee(_committee_or_404(code), form, refused.status)
+    db.session.commit()
+    flash(_("Updated: %(codes)s.", codes=", ".join(result.updated) or "—"), "info")
+    return redirect(url_for("roadmap.committee_detail", code=committee.code))
+
+
+@bp.route("/tasks/<int:task_id>/watch", methods=["POST"])
+@access(SIGNED_IN)
+def task_watch(task_id: int):
+    """Watch the task (e-mail digests of its changes), or stop watching it."""
+    task = _task_or_404(task_id)
+    if WatchForm().validate_on_submit():
+        if request.form.get("watch") == "1":
+            operations.watch_task(task, current_user)
+            flash(_("You now watch this task."), "info")
+        else:
+            operations.unwatch_task(task, current_user)
+            flash(_("You no longer watch this task."), "info")
+        db.session.commit()
+    return redirect(url_for("roadmap.task_detail", task_id=task.id))
+
+
+def _definition_form(obj_form: TaskDefinitionForm | None = None) -> TaskDefinitionForm:
+    form = obj_form or TaskDefinitionForm()
+    form.committee.choices = [
+        SelectChoice(code) for code in db.session.scalars(sa.select(Committee.code).order_by(Committee.position))
+    ]
+    form.direction.choices = [
+        SelectChoice(number, str(number)) for number in db.session.scalars(
+            sa.select(Direction.number).order_by(Direction.number))
+    ]
+    return form
+
+
+def _apply_refusal(form: TaskDefinitionForm, refused: DomainError) -> None:
+    for name, messages in (refused.errors or {}).items():
+        field = form._fields.get(name)
+        (field.errors if field is not None else form.form_errors).extend(messages)
+    if not refused.errors:
+        form.form_errors.append(refused.detail)
+
+
+@bp.route("/tasks/new", methods=["GET", "POST"])
+@access(STAFF)
+def task_new():
+    """Create a roadmap task (coordinator)."""
+    form = _definition_form()
+    if form.validate_on_submit():
+        try:
+            task = operations.create_task(current_user, form.definition())
+        except DomainError as refused:
+            db.session.rollback()
+            _apply_refusal(form, refused)
+        else:
+            db.session.commit()
+            flash(_("Task created."), "info")
+            return redirect(url_for("roadmap.task_detail", task_id=task.id))
+    return render_template("roadmap/task_form.html", form=form, task=None), 400 if form.errors else 200
+
+
+@bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+@access(STAFF)
+def task_edit(task_id: int):
+    """Edit a task's definition (coordinator)."""
+    task = _task_or_404(task_id)
+    form = _definition_form()
+    if request.method == "GET":
+        form.fill_from(task)
+    elif form.validate_on_submit():
+        try:
+            operations.edit_task(task, current_user, form.definition(),
+                                 expected_version=int(form.version.data or 0))
+        except DomainError as refused:
+            db.session.rollback()
+            _apply_refusal(form, refused)
+            task = _task_or_404(task_id)
+            form.version.data = task.version
+        else:
+            db.session.commit()
+            flash(_("Task saved."), "info")
+            return redirect(url_for("roadmap.task_detail", task_id=task.id))
+    return render_template("roadmap/task_form.html", form=form, task=task), 400 if form.errors else 200

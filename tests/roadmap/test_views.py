@@ -157,3 +157,84 @@ def test_dashboard_lists_my_committees_open_tasks(app, client):
     assert "Open tasks of my committees" in html
     assert f'href="/tasks/{task_id_of(app, "2.1")}"' in html
     assert f'href="/tasks/{task_id_of(app, "1.1")}"' not in html  # REG's task
+
+
+def test_chair_bulk_update_from_the_committee_page(app, client):
+    signed_in(app, client, committees=[("REG", True)])
+    page = client.get("/committees/REG").get_data(as_text=True)
+    assert 'name="task_ids"' in page
+    ids = [task_id_of(app, code) for code in ("1.1", "1.2")]
+    response = client.post("/committees/REG/bulk", data={"csrf_token": csrf_token_from(page), "task_ids": ids,
+                                                         "status": "in_progress", "comment": "Бастадық"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert {db.session.get(RoadmapTask, i).status for i in ids} == {TaskStatus.IN_PROGRESS}
+
+
+def test_refused_bulk_update_changes_nothing_and_names_the_tasks(app, client):
+    signed_in(app, client, committees=[("REG", True)])
+    page = client.get("/committees/REG").get_data(as_text=True)
+    ids = [task_id_of(app, code) for code in ("1.1", "1.2")]
+    response = client.post("/committees/REG/bulk", data={"csrf_token": csrf_token_from(page), "task_ids": ids,
+                                                         "status": "done"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "1.1:" in html and "1.2:" in html
+    for task_id in ids:  # the choice is kept
+        assert re.search(rf'value="{task_id}" id="bulk-{task_id}"\s+checked', html)
+    with app.app_context():
+        assert {db.session.get(RoadmapTask, i).status for i in ids} == {TaskStatus.PLANNED}
+
+
+def test_members_get_no_bulk_form_and_cannot_post_one(app, client):
+    signed_in(app, client, committees=[("REG", False)])
+    page = client.get("/committees/REG").get_data(as_text=True)
+    assert 'name="task_ids"' not in page
+    response = client.post("/committees/REG/bulk", data={"csrf_token": csrf_token_from(page),
+                                                         "task_ids": [task_id_of(app, "1.1")], "status": "in_progress"})
+    assert response.status_code == 403
+
+
+def test_watch_from_the_task_page(app, client):
+    signed_in(app, client, Role.OBSERVER)
+    task_id = task_id_of(app, "3.1")
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    client.post(f"/tasks/{task_id}/watch", data={"csrf_token": csrf_token_from(page), "watch": "1"})
+    assert "Stop watching" in client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    client.post(f"/tasks/{task_id}/watch", data={"csrf_token": csrf_token_from(page), "watch": "0"})
+    assert "Watch (e-mail me its changes)" in client.get(f"/tasks/{task_id}").get_data(as_text=True)
+
+
+def test_coordinator_creates_and_edits_a_task_in_the_browser(app, client):
+    signed_in(app, client, Role.COORDINATOR)
+    page = client.get("/tasks/new").get_data(as_text=True)
+    data = {"csrf_token": csrf_token_from(page), "code": "6.2", "committee": "OPN", "direction": "5",
+            "title_kk": "Сынақ", "title_ru": "Проверка", "title_en": "Check", "planned_year": "2024",
+            "due_date": "2024-10-01", "target_value": "", "target_unit": "", "version": ""}
+    response = client.post("/tasks/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    task_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    edit = client.get(f"/tasks/{task_id}/edit").get_data(as_text=True)
+    assert 'value="Проверка"' in edit
+    response = client.post(f"/tasks/{task_id}/edit", data={**data, "title_en": "Checked", "version": "1",
+                                                            "csrf_token": csrf_token_from(edit)})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(RoadmapTask, task_id).title_en == "Checked"
+
+
+def test_task_form_errors_stay_beside_the_fields(app, client):
+    signed_in(app, client, Role.COORDINATOR)
+    page = client.get("/tasks/new").get_data(as_text=True)
+    response = client.post("/tasks/new", data={
+        "csrf_token": csrf_token_from(page), "code": "1.1", "committee": "OPN", "direction": "5", "title_kk": "а",
+        "title_ru": "б", "title_en": "c", "planned_year": "2024", "due_date": "2023-10-01"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="code-errors"' in html and 'id="due_date-errors"' in html
+
+
+def test_members_cannot_open_the_task_forms(app, client):
+    signed_in(app, client, committees=[("REG", True)])
+    assert client.get("/tasks/new").status_code == 403
+    assert client.get(f"/tasks/{task_id_of(app, '1.1')}/edit").status_code == 403
