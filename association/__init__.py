@@ -80,6 +80,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from association.auth.api import blp as auth_api
     from association.auth.views import bp as auth_views
+    from association.committees.api import blp as committees_api
     from association.extensions import api
     from association.main.views import bp as main_views
     from association.roadmap.api import blp as tasks_api
@@ -91,7 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_views)
     app.register_blueprint(users_views)
     app.register_blueprint(roadmap_views)
-    for blueprint in (auth_api, users_api, tasks_api):
+    for blueprint in (auth_api, users_api, committees_api, tasks_api):
         api.register_blueprint(blueprint)
 
 

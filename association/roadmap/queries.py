@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -83,12 +84,31 @@ def user_names(ids: set[int]) -> dict[int, str]:
     return dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
-def done_percent(tasks: list[RoadmapTask]) -> int:
-    """A committee's progress: the share of its tasks that are done, cancelled tasks left out."""
-    counted = [task for task in tasks if task.status != TaskStatus.CANCELLED]
-    if not counted:
-        return 0
-    return round(100 * sum(1 for task in counted if task.status == TaskStatus.DONE) / len(counted))
+@dataclass(frozen=True)
+class CommitteeFigures:
+    tasks_total: int
+    tasks_by_status: dict[str, int]
+    progress_percent: int
+
+
+def committee_figures(committee_ids: list[int] | None = None) -> dict[int, CommitteeFigures]:
+    """Tasks by status and progress per committee, in one query. A committee's progress is the share of its
+    tasks that are done, cancelled tasks left out (SPEC §2)."""
+    query = sa.select(RoadmapTask.committee_id, RoadmapTask.status, sa.func.count()).group_by(
+        RoadmapTask.committee_id, RoadmapTask.status)
+    if committee_ids is not None:
+        query = query.where(RoadmapTask.committee_id.in_(committee_ids))
+    counts: dict[int, dict[str, int]] = {}
+    for committee_id, status, count in db.session.execute(query):
+        counts.setdefault(committee_id, {s.value: 0 for s in TaskStatus})[TaskStatus(status).value] = count
+    wanted = committee_ids if committee_ids is not None else list(counts)
+    figures = {}
+    for committee_id in wanted:
+        by_status = counts.get(committee_id, {s.value: 0 for s in TaskStatus})
+        counted = sum(by_status.values()) - by_status["cancelled"]
+        percent = round(100 * by_status["done"] / counted) if counted else 0
+        figures[committee_id] = CommitteeFigures(sum(by_status.values()), by_status, percent)
+    return figures
 
 
 def tasks_by_ids(task_ids: list[int]) -> list[RoadmapTask]:

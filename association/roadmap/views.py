@@ -146,7 +146,7 @@ def _render_committee(committee: Committee, bulk_form: BulkUpdateForm | None = N
     if bulk_form is None and operations.can_bulk_update(current_user, committee.id):
         bulk_form = _bulk_form(tasks)
     return render_template("roadmap/committee_detail.html", committee=committee, tasks=tasks,
-                           percent=queries.done_percent(tasks), status_labels=STATUS_LABELS,
+                           figures=queries.committee_figures([committee.id])[committee.id], status_labels=STATUS_LABELS,
                            bulk_form=bulk_form), status
 
 
