@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from association.auth.views import bp as auth_views
     from association.committees.api import blp as committees_api
     from association.extensions import api
+    from association.libraries.api import blp as libraries_api
     from association.main.views import bp as main_views
     from association.roadmap.api import blp as tasks_api
     from association.roadmap.views import bp as roadmap_views
@@ -92,7 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_views)
     app.register_blueprint(users_views)
     app.register_blueprint(roadmap_views)
-    for blueprint in (auth_api, users_api, committees_api, tasks_api):
+    for blueprint in (auth_api, users_api, committees_api, tasks_api, libraries_api):
         api.register_blueprint(blueprint)
 
 

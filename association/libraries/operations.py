@@ -2,21 +2,138 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
 
-from association.core.errors import NotAllowed, StateConflict, ValidationFailed
+from association.core.errors import NotAllowed, StaleVersion, StateConflict, ValidationFailed
 from association.core.models import utcnow
 from association.extensions import db
 from association.libraries.models import (
     LibraryProgress,
     LibraryProgressHistory,
+    LibraryType,
     MeasureStatus,
     MemberLibrary,
+    MembershipChange,
     MembershipStatus,
+    Region,
 )
-from association.roadmap.models import RoadmapTask
+from association.roadmap.models import RoadmapTask, TaskStatus
 from association.users.models import User
+
+MAX_NOTE_LENGTH = 5000
+CONTACT_FIELDS = ("website", "email", "phone", "address")
+PROFILE_FIELDS = ("code", "name_kk", "name_ru", "name_en", "university", "city", "region", "type", "joined_on",
+                  *CONTACT_FIELDS)
+
+
+def can_edit_profile(user: User, library: MemberLibrary) -> bool:
+    """The coordinator edits every field; a library's own representative edits its contact fields."""
+    return user.is_coordinator or user.represents(library.id)
+
+
+def _check_http_url(name: str, value: str | None, errors: dict[str, list[str]]) -> None:
+    if value and not value.lower().startswith(("http://", "https://")):
+        errors.setdefault(name, []).append(_("Must start with http:// or https://."))
+
+
+def _profile_values(data: dict, library: MemberLibrary | None) -> dict:
+    """Check profile fields and resolve the region code; raises 422 naming every bad field."""
+    errors: dict[str, list[str]] = {}
+    values: dict = {}
+    for name, value in data.items():
+        if name not in PROFILE_FIELDS:
+            continue
+        if name == "region":
+            region_id = db.session.scalar(sa.select(Region.id).where(Region.code == str(value).upper()))
+            if region_id is None:
+                errors["region"] = [_("Unknown region.")]
+            values["region_id"] = region_id
+        elif name == "type":
+            try:
+                values["type"] = LibraryType(value)
+            except ValueError:
+                errors["type"] = [_("Unknown library type.")]
+        elif name == "code":
+            code = str(value).strip().upper()
+            clash = db.session.scalar(sa.select(MemberLibrary.id).where(MemberLibrary.code == code))
+            if not code:
+                errors["code"] = [_("A code is required.")]
+            elif clash is not None and (library is None or clash != library.id):
+                errors["code"] = [_("Another library has this code.")]
+            values["code"] = code
+        elif name in ("name_kk", "name_ru", "name_en", "university", "city"):
+            text = (value or "").strip()
+            if not text:
+                errors[name] = [_("Required.")]
+            values[name] = text
+        else:
+            values[name] = value.strip() if isinstance(value, str) else value
+            if values[name] == "":
+                values[name] = None
+    _check_http_url("website", values.get("website"), errors)
+    if errors:
+        raise ValidationFailed(_("The library was not saved."), errors)
+    return values
+
+
+def create_library(user: User, data: dict) -> MemberLibrary:
+    """Register a member library (coordinator); it starts as an active member."""
+    if not user.is_coordinator:
+        raise NotAllowed(_("Only the coordinator can register libraries."))
+    missing = {name: [_("Required.")] for name in ("code", "name_kk", "name_ru", "name_en", "university", "city",
+                                                    "region", "type") if not data.get(name)}
+    if missing:
+        raise ValidationFailed(_("The library was not saved."), missing)
+    library = MemberLibrary(membership_status=MembershipStatus.ACTIVE, **_profile_values(data, None))
+    db.session.add(library)
+    db.session.flush()
+    return library
+
+
+def edit_library(library: MemberLibrary, user: User, data: dict, expected_version: int | None = None) -> None:
+    """Change a library's profile: every field for the coordinator, the contact fields for its representative."""
+    if not can_edit_profile(user, library):
+        raise NotAllowed(_("You cannot change this library's profile."))
+    if not user.is_coordinator:
+        forbidden = sorted(set(data) - set(CONTACT_FIELDS))
+        if forbidden:
+            raise NotAllowed(_("A library's representative may change only its contact fields, not: %(fields)s.",
+                               fields=", ".join(forbidden)))
+    if expected_version is not None and expected_version != library.version:
+        raise StaleVersion(_("The library was changed by someone else since you loaded it."))
+    for name, value in _profile_values(data, library).items():
+        setattr(library, name, value)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleVersion(_("The library was changed by someone else at the same time.")) from None
+
+
+def change_membership(library: MemberLibrary, user: User, status: MembershipStatus, effective_on: date,
+                      reason: str = "") -> MembershipChange:
+    """Suspend, end or restore a library's membership (coordinator), kept in its membership history."""
+    if not user.is_coordinator:
+        raise NotAllowed(_("Only the coordinator can change a library's membership."))
+    if status == library.membership_status:
+        raise StateConflict(_("The library's membership is already %(status)s.", status=status.value),
+                            {"status": [_("Already so.")]})
+    if library.joined_on and effective_on < library.joined_on:
+        raise ValidationFailed(_("The date is before the library joined."),
+                               {"effective_on": [_("On or after %(date)s.", date=library.joined_on.isoformat())]})
+    if len(reason or "") > MAX_NOTE_LENGTH:
+        raise ValidationFailed(_("The reason is too long."), {"reason": [_("At most %(n)d characters.", n=MAX_NOTE_LENGTH)]})
+    library.membership_status = status
+    library.left_on = effective_on if status == MembershipStatus.LEFT else None
+    change = MembershipChange(library_id=library.id, status=status, effective_on=effective_on, reason=reason or "",
+                              user_id=user.id, at=utcnow())
+    db.session.add(change)
+    db.session.flush()
+    return change
 
 
 def can_edit_progress(user: User, library: MemberLibrary, task: RoadmapTask) -> bool:
@@ -34,9 +151,13 @@ def set_measure_progress(library: MemberLibrary, task: RoadmapTask, user: User, 
                                {"task_id": [_("Not a library-level measure.")]})
     if library.membership_status == MembershipStatus.LEFT:
         raise StateConflict(_("This library has left the Association."))
+    if task.status == TaskStatus.CANCELLED:
+        raise StateConflict(_("This measure was cancelled."))
     if evidence_url and not evidence_url.lower().startswith(("http://", "https://")):
         raise ValidationFailed(_("The evidence link must be an http(s) address."),
                                {"evidence_url": [_("Must start with http:// or https://.")]})
+    if len(note or "") > MAX_NOTE_LENGTH:
+        raise ValidationFailed(_("The note is too long."), {"note": [_("At most %(n)d characters.", n=MAX_NOTE_LENGTH)]})
     progress = db.session.scalar(
         sa.select(LibraryProgress).where(LibraryProgress.library_id == library.id, LibraryProgress.task_id == task.id)
     )
@@ -47,11 +168,15 @@ def set_measure_progress(library: MemberLibrary, task: RoadmapTask, user: User, 
     now = utcnow()
     progress.status, progress.evidence_url, progress.note = status, evidence_url, note or ""
     progress.updated_by_id, progress.updated_at = user.id, now
-    # A committee member or the coordinator who saves a library's progress confirms it.
+    # A committee member or the coordinator who saves a library's progress confirms it; a new claim by the
+    # library itself waits for a new confirmation.
     confirming = not user.represents(library.id)
-    if confirming:
-        progress.confirmed_by_id, progress.confirmed_at = user.id, now
-    db.session.flush()
+    progress.confirmed_by_id, progress.confirmed_at = (user.id, now) if confirming else (None, None)
+    try:
+        db.session.flush()
+    except (StaleDataError, sa.exc.IntegrityError):
+        db.session.rollback()
+        raise StaleVersion(_("This measure was changed by someone else at the same time; read it again.")) from None
     db.session.add(LibraryProgressHistory(
         progress_id=progress.id, at=now, user_id=user.id, from_status=before, to_status=status,
         evidence_url=evidence_url, note=note or "", confirmation=confirming,

@@ -1,0 +1,142 @@
+"""Reading member libraries: the filtered registry, one library's page, its measures and histories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from association.extensions import db
+from association.libraries.models import (
+    LibraryProgress,
+    LibraryProgressHistory,
+    MeasureStatus,
+    MemberLibrary,
+    MembershipChange,
+    Region,
+)
+from association.roadmap.models import RoadmapTask, TaskStatus
+from association.roadmap.queries import code_order, escape_like
+from association.users.models import Role, User, UserRole
+
+
+def library_query(filters: dict[str, Any]) -> sa.Select:
+    """Member libraries matching the registry filters (region, city, type, status, q, code), by code."""
+    query = sa.select(MemberLibrary).options(joinedload(MemberLibrary.region))
+    if filters.get("region"):
+        query = query.where(MemberLibrary.region.has(Region.code == filters["region"].upper()))
+    if filters.get("city"):
+        query = query.where(sa.func.lower(MemberLibrary.city) == filters["city"].strip().lower())
+    if filters.get("type"):
+        query = query.where(MemberLibrary.type == filters["type"])
+    if filters.get("status"):
+        query = query.where(MemberLibrary.membership_status == filters["status"])
+    if filters.get("code"):
+        query = query.where(MemberLibrary.code == filters["code"].upper())
+    if filters.get("q"):
+        pattern = f"%{escape_like(filters['q'].strip())}%"
+        query = query.where(sa.or_(*(
+            column.ilike(pattern, escape="\\")
+            for column in (MemberLibrary.code, MemberLibrary.name_kk, MemberLibrary.name_ru, MemberLibrary.name_en,
+                           MemberLibrary.university, MemberLibrary.city)
+        )))
+    return query.order_by(MemberLibrary.code)
+
+
+def describe_libraries(libraries: list[MemberLibrary]) -> list[dict[str, Any]]:
+    """Libraries as the API and the registry show them, with their overall progress (one more query)."""
+    from association.progress.queries import overall_percents
+
+    percents = overall_percents([library.id for library in libraries])
+    return [
+        {
+            "id": library.id, "code": library.code, "name": library.name, "names": library.names,
+            "university": library.university, "city": library.city, "region": library.region.code,
+            "region_name": library.region.name, "type": library.type.value,
+            "membership_status": library.membership_status.value, "joined_on": library.joined_on,
+            "left_on": library.left_on, "website": library.website, "email": library.email, "phone": library.phone,
+            "address": library.address, "overall_percent": percents[library.id], "version": library.version,
+        }
+        for library in libraries
+    ]
+
+
+def get_library(library_id: int | None = None, code: str | None = None) -> MemberLibrary | None:
+    """One library, by id or code, with its region loaded."""
+    query = sa.select(MemberLibrary).options(joinedload(MemberLibrary.region))
+    query = query.where(MemberLibrary.id == library_id) if library_id is not None else query.where(
+        MemberLibrary.code == (code or "").upper())
+    return db.session.scalars(query).one_or_none()
+
+
+def representatives(library_id: int) -> list[User]:
+    return list(db.session.scalars(
+        sa.select(User).join(UserRole).where(User.library_id == library_id, UserRole.role == Role.LIBRARY_REP)
+        .order_by(User.name)
+    ))
+
+
+def membership_history(library_id: int) -> list[MembershipChange]:
+    return list(db.session.scalars(
+        sa.select(MembershipChange).where(MembershipChange.library_id == library_id)
+        .order_by(MembershipChange.effective_on.desc(), MembershipChange.id.desc())
+    ))
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One library-level measure as it stands for one library (not_started when nothing was recorded)."""
+
+    task: RoadmapTask
+    status: MeasureStatus
+    evidence_url: str | None
+    note: str
+    updated_at: datetime | None
+    updated_by: str | None
+    confirmed_by: str | None
+    confirmed_at: datetime | None
+
+
+def library_measures(library_id: int) -> list[Measure]:
+    """Every library-level measure (cancelled ones left out) with this library's progress on it."""
+    tasks = db.session.scalars(
+        sa.select(RoadmapTask).where(RoadmapTask.library_level, RoadmapTask.status != TaskStatus.CANCELLED)
+        .options(joinedload(RoadmapTask.committee)).order_by(*code_order())
+    ).unique().all()
+    rows = {
+        row.task_id: row for row in db.session.scalars(
+            sa.select(LibraryProgress).where(LibraryProgress.library_id == library_id)
+            .options(joinedload(LibraryProgress.updated_by), joinedload(LibraryProgress.confirmed_by))
+        )
+    }
+    measures = []
+    for task in tasks:
+        row = rows.get(task.id)
+        measures.append(Measure(
+            task=task, status=row.status if row else MeasureStatus.NOT_STARTED,
+            evidence_url=row.evidence_url if row else None, note=row.note if row else "",
+            updated_at=row.updated_at if row else None,
+            updated_by=row.updated_by.name if row and row.updated_by else None,
+            confirmed_by=row.confirmed_by.name if row and row.confirmed_by else None,
+            confirmed_at=row.confirmed_at if row else None,
+        ))
+    return measures
+
+
+def measure_history(library_id: int) -> list[tuple[LibraryProgressHistory, str, str | None]]:
+    """The library's progress changes, newest first: (entry, task code, who)."""
+    return list(db.session.execute(
+        sa.select(LibraryProgressHistory, RoadmapTask.code, User.name)
+        .join(LibraryProgress, LibraryProgressHistory.progress_id == LibraryProgress.id)
+        .join(RoadmapTask, LibraryProgress.task_id == RoadmapTask.id)
+        .outerjoin(User, LibraryProgressHistory.user_id == User.id)
+        .where(LibraryProgress.library_id == library_id)
+        .order_by(LibraryProgressHistory.at.desc(), LibraryProgressHistory.id.desc())
+    ).tuples())
+
+
+def regions() -> list[Region]:
+    return list(db.session.scalars(sa.select(Region).order_by(Region.position)))

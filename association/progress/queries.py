@@ -1,0 +1,181 @@
+"""The figures of SPEC §2, each computed once, in SQL, with a number of queries that does not grow with the data:
+
+- a library's overall progress: done ÷ applicable library-level measures (not_applicable left out);
+- a committee's progress: done ÷ its tasks, cancelled left out (association.roadmap.queries.committee_figures);
+- the programme's progress: done ÷ all tasks, cancelled left out;
+- a region's progress: done ÷ applicable measures over the region's active member libraries;
+- annual-return completeness for a year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from association.extensions import db
+from association.libraries.models import LibraryProgress, MeasureStatus, MemberLibrary, MembershipStatus, Region
+from association.returns.models import AnnualReturn, ReturnForm, ReturnStatus
+from association.roadmap.models import RoadmapTask, TaskStatus
+from association.roadmap.queries import overdue_clause
+
+# The Association works on Astana time: "submitted by the due date" means by its end there.
+ASSOCIATION_TIMEZONE = ZoneInfo("Asia/Almaty")
+
+PROGRESS_BUCKETS = ((0, 24), (25, 49), (50, 74), (75, 99), (100, 100))
+
+
+def percent(part: int, whole: int) -> int:
+    """A whole percentage; 0 when there is nothing to count."""
+    return round(100 * part / whole) if whole else 0
+
+
+def measure_ids() -> list[int]:
+    """The library-level measures every member library carries out (cancelled ones no longer count)."""
+    return list(db.session.scalars(
+        sa.select(RoadmapTask.id).where(RoadmapTask.library_level, RoadmapTask.status != TaskStatus.CANCELLED)
+    ))
+
+
+@dataclass(frozen=True)
+class LibraryFigures:
+    done: int
+    applicable: int
+
+    @property
+    def overall_percent(self) -> int:
+        return percent(self.done, self.applicable)
+
+
+def library_figures(library_ids: list[int] | None = None) -> dict[int, LibraryFigures]:
+    """Done and applicable measures per library (two queries, whatever the number of libraries)."""
+    measures = measure_ids()
+    query = (
+        sa.select(LibraryProgress.library_id, LibraryProgress.status, sa.func.count())
+        .where(LibraryProgress.task_id.in_(measures))
+        .group_by(LibraryProgress.library_id, LibraryProgress.status)
+    )
+    if library_ids is not None:
+        query = query.where(LibraryProgress.library_id.in_(library_ids))
+    done: dict[int, int] = {}
+    not_applicable: dict[int, int] = {}
+    for library_id, status, count in db.session.execute(query):
+        if MeasureStatus(status) == MeasureStatus.DONE:
+            done[library_id] = count
+        elif MeasureStatus(status) == MeasureStatus.NOT_APPLICABLE:
+            not_applicable[library_id] = count
+    ids = library_ids if library_ids is not None else list(set(done) | set(not_applicable))
+    return {i: LibraryFigures(done.get(i, 0), len(measures) - not_applicable.get(i, 0)) for i in ids}
+
+
+def overall_percents(library_ids: list[int]) -> dict[int, int]:
+    figures = library_figures(library_ids)
+    return {library_id: figures[library_id].overall_percent for library_id in library_ids}
+
+
+@dataclass(frozen=True)
+class RegionFigures:
+    code: str
+    names: dict[str, str]
+    libraries: int
+    done: int
+    applicable: int
+
+    @property
+    def progress_percent(self) -> int:
+        return percent(self.done, self.applicable)
+
+
+def region_figures() -> list[RegionFigures]:
+    """Progress per region, pooled over its active member libraries (regions without members left out)."""
+    rows = db.session.execute(
+        sa.select(MemberLibrary.id, Region.code, Region.name_kk, Region.name_ru, Region.name_en)
+        .join(Region, MemberLibrary.region_id == Region.id)
+        .where(MemberLibrary.membership_status == MembershipStatus.ACTIVE)
+        .order_by(Region.position)
+    ).all()
+    figures = library_figures([row.id for row in rows])
+    regions: dict[str, RegionFigures] = {}
+    for row in rows:
+        current = regions.get(row.code) or RegionFigures(row.code, {"kk": row.name_kk, "ru": row.name_ru,
+                                                                    "en": row.name_en}, 0, 0, 0)
+        library = figures[row.id]
+        regions[row.code] = RegionFigures(current.code, current.names, current.libraries + 1,
+                                          current.done + library.done, current.applicable + library.applicable)
+    return list(regions.values())
+
+
+def progress_distribution(percents: list[int]) -> list[tuple[str, int]]:
+    """How many libraries fall in each progress band (0–24 %, 25–49 %, …, 100 %)."""
+    bands = []
+    for low, high in PROGRESS_BUCKETS:
+        label = f"{low}–{high} %" if low != high else f"{low} %"
+        bands.append((label, sum(1 for value in percents if low <= value <= high)))
+    return bands
+
+
+def task_status_counts(year: int | None = None, today: date | None = None) -> dict[str, int]:
+    """Tasks by status (planned in `year`, or all), with `overdue` counted on the side."""
+    query = sa.select(RoadmapTask.status, sa.func.count()).group_by(RoadmapTask.status)
+    overdue_query = sa.select(sa.func.count()).select_from(RoadmapTask).where(overdue_clause(today))
+    if year is not None:
+        query = query.where(RoadmapTask.planned_year == year)
+        overdue_query = overdue_query.where(RoadmapTask.planned_year == year)
+    counts = {status.value: 0 for status in TaskStatus}
+    for status, count in db.session.execute(query):
+        counts[TaskStatus(status).value] = count
+    counts["overdue"] = db.session.scalar(overdue_query) or 0
+    return counts
+
+
+def programme_percent(counts: dict[str, int]) -> int:
+    """The programme's progress: done ÷ all tasks, cancelled left out."""
+    total = sum(counts[status.value] for status in TaskStatus)
+    return percent(counts["done"], total - counts["cancelled"])
+
+
+@dataclass(frozen=True)
+class Completeness:
+    year: int
+    due_on: date | None
+    expected: int
+    submitted: int
+    accepted: int
+    on_time: int
+    items: list[dict]
+
+
+def end_of_day(day: date) -> datetime:
+    return datetime.combine(day, time.max, tzinfo=ASSOCIATION_TIMEZONE)
+
+
+def returns_completeness(year: int) -> Completeness:
+    """Which active member libraries have submitted their return for `year`, and how many on time.
+
+    expected = active member libraries; submitted = returns now submitted or accepted; accepted = accepted;
+    on_time = of those, the ones first submitted by the end of the form's due date."""
+    form = db.session.scalars(
+        sa.select(ReturnForm).where(ReturnForm.year == year).order_by(ReturnForm.revision.desc())
+    ).first()
+    rows = db.session.execute(
+        sa.select(MemberLibrary.code, AnnualReturn.status, AnnualReturn.submitted_at, AnnualReturn.first_submitted_at)
+        .outerjoin(AnnualReturn, sa.and_(AnnualReturn.library_id == MemberLibrary.id, AnnualReturn.year == year))
+        .where(MemberLibrary.membership_status == MembershipStatus.ACTIVE)
+        .order_by(MemberLibrary.code)
+    ).all()
+    deadline = end_of_day(form.due_on) if form else None
+    submitted_states = {ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED}
+    items, submitted, accepted, on_time = [], 0, 0, 0
+    for code, status, submitted_at, first_submitted_at in rows:
+        status = ReturnStatus(status) if status else None
+        if status in submitted_states:
+            submitted += 1
+        if status == ReturnStatus.ACCEPTED:
+            accepted += 1
+        if status in submitted_states and deadline is not None and first_submitted_at <= deadline:
+            on_time += 1
+        items.append({"library": code, "status": status.value if status else "not_started",
+                      "submitted_at": submitted_at})
+    return Completeness(year, form.due_on if form else None, len(rows), submitted, accepted, on_time, items)
