@@ -179,3 +179,55 @@ def returns_completeness(year: int) -> Completeness:
         items.append({"library": code, "status": status.value if status else "not_started",
                       "submitted_at": submitted_at})
     return Completeness(year, form.due_on if form else None, len(rows), submitted, accepted, on_time, items)
+
+
+def current_reporting_year(today: date | None = None) -> int | None:
+    """The newest reporting year whose return window has opened (else the newest form's year)."""
+    today = today or date.today()
+    opened = db.session.scalar(sa.select(sa.func.max(ReturnForm.year)).where(ReturnForm.opens_on <= today))
+    return opened or db.session.scalar(sa.select(sa.func.max(ReturnForm.year)))
+
+
+@dataclass(frozen=True)
+class ProgrammeSummary:
+    year: int | None
+    tasks: dict
+    committees: list[dict]
+    libraries: list[dict]
+    library_distribution: list[dict]
+    regions: list[dict]
+    returns: Completeness | None
+
+
+def programme_summary(year: int | None = None) -> ProgrammeSummary:
+    """Every figure of the Association overview: the same numbers on the dashboard, in the API and in exports."""
+    from association.committees.models import Committee
+    from association.core.models import localized
+    from association.roadmap.queries import committee_figures
+
+    counts = task_status_counts(year)
+    committees = db.session.scalars(sa.select(Committee).order_by(Committee.position)).all()
+    figures = committee_figures([c.id for c in committees], year)
+    libraries = db.session.execute(
+        sa.select(MemberLibrary.id, MemberLibrary.code, MemberLibrary.name_kk, MemberLibrary.name_ru,
+                  MemberLibrary.name_en, Region.code)
+        .join(Region, MemberLibrary.region_id == Region.id)
+        .where(MemberLibrary.membership_status == MembershipStatus.ACTIVE).order_by(MemberLibrary.code)
+    ).all()
+    percents = overall_percents([row.id for row in libraries])
+    returns_year = year or current_reporting_year()
+    return ProgrammeSummary(
+        year=year,
+        tasks={"total": sum(counts[s.value] for s in TaskStatus), "by_status": {s.value: counts[s.value] for s in TaskStatus},
+               "overdue": counts["overdue"], "progress_percent": programme_percent(counts)},
+        committees=[{"code": c.code, "name": c.name, "short_name": c.short_name,
+                     "tasks_total": figures[c.id].tasks_total, "tasks_by_status": figures[c.id].tasks_by_status,
+                     "progress_percent": figures[c.id].progress_percent} for c in committees],
+        libraries=[{"code": row.code, "name": localized({"kk": row.name_kk, "ru": row.name_ru, "en": row.name_en}),
+                    "region": row[5], "overall_percent": percents[row.id]} for row in libraries],
+        library_distribution=[{"band": band, "libraries": count}
+                              for band, count in progress_distribution(list(percents.values()))],
+        regions=[{"code": r.code, "name": localized(r.names), "libraries": r.libraries,
+                  "progress_percent": r.progress_percent} for r in region_figures()],
+        returns=returns_completeness(returns_year) if returns_year else None,
+    )

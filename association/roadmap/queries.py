@@ -91,13 +91,15 @@ class CommitteeFigures:
     progress_percent: int
 
 
-def committee_figures(committee_ids: list[int] | None = None) -> dict[int, CommitteeFigures]:
+def committee_figures(committee_ids: list[int] | None = None, year: int | None = None) -> dict[int, CommitteeFigures]:
     """Tasks by status and progress per committee, in one query. A committee's progress is the share of its
     tasks that are done, cancelled tasks left out (SPEC §2)."""
     query = sa.select(RoadmapTask.committee_id, RoadmapTask.status, sa.func.count()).group_by(
         RoadmapTask.committee_id, RoadmapTask.status)
     if committee_ids is not None:
         query = query.where(RoadmapTask.committee_id.in_(committee_ids))
+    if year is not None:
+        query = query.where(RoadmapTask.planned_year == year)
     counts: dict[int, dict[str, int]] = {}
     for committee_id, status, count in db.session.execute(query):
         counts.setdefault(committee_id, {s.value: 0 for s in TaskStatus})[TaskStatus(status).value] = count
