@@ -19,6 +19,8 @@ ROLE_LABELS = {
 
 
 def init_templating(app: Flask) -> None:
+    app.jinja_env.filters["zip"] = lambda first, second: zip(first, second, strict=True)
+
     @app.context_processor
     def common() -> dict:
         return {

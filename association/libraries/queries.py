@@ -135,7 +135,7 @@ def measure_history(library_id: int) -> list[tuple[LibraryProgressHistory, str, 
         .outerjoin(User, LibraryProgressHistory.user_id == User.id)
         .where(LibraryProgress.library_id == library_id)
         .order_by(LibraryProgressHistory.at.desc(), LibraryProgressHistory.id.desc())
-    ).tuples())
+    ).all())
 
 
 def regions() -> list[Region]:

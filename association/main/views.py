@@ -6,7 +6,10 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from association.committees.models import Committee
+from association.core import charts
+from association.libraries.queries import describe_libraries, get_library
+from association.progress.queries import programme_summary
+from association.users.models import Role
 from association.core.permissions import PUBLIC, SIGNED_IN, access
 from association.roadmap import queries
 from association.roadmap.labels import STATUS_LABELS
@@ -17,13 +20,21 @@ from association.users.operations import set_locale
 bp = Blueprint("main", __name__)
 
 MY_TASKS_SHOWN = 20
+OVERDUE_SHOWN = 10
 
 
 @bp.route("/")
 @access(SIGNED_IN)
 def dashboard():
-    """The start page for the signed-in user's roles: committees, and a member's open tasks."""
-    committees = db.session.scalars(sa.select(Committee).order_by(Committee.position)).all()
+    """The start page: the Association overview, a member's open tasks, a representative's library."""
+    summary = programme_summary()
+    overdue = db.session.scalars(
+        queries.task_query({"overdue": True}).order_by(None).order_by(RoadmapTask.due_date, *queries.code_order())
+        .limit(OVERDUE_SHOWN)
+    ).unique().all()
+    my_library = None
+    if current_user.library_id is not None and current_user.has_role(Role.LIBRARY_REP):
+        my_library = next(iter(describe_libraries([get_library(current_user.library_id)])), None)
     my_tasks = []
     committee_ids = current_user.committee_ids()
     if committee_ids:
@@ -31,8 +42,8 @@ def dashboard():
         query = query.where(RoadmapTask.status.not_in(list(CLOSED_STATUSES))).order_by(None).order_by(
             RoadmapTask.due_date, *queries.code_order())
         my_tasks = db.session.scalars(query.limit(MY_TASKS_SHOWN)).unique().all()
-    return render_template("main/dashboard.html", committees=committees, my_tasks=my_tasks,
-                           status_labels=STATUS_LABELS)
+    return render_template("main/dashboard.html", summary=summary, overdue=overdue, my_tasks=my_tasks,
+                           my_library=my_library, status_labels=STATUS_LABELS, charts=charts)
 
 
 @bp.route("/healthz")

@@ -1,0 +1,208 @@
+"""/libraries, /libraries/<code>: the registry, a library's page with its measures, and their forms."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from association.core.errors import DomainError
+from association.core.pagination import DEFAULT_PER_PAGE, paginate
+from association.core.permissions import SIGNED_IN, STAFF, access, roles
+from association.extensions import db
+from association.libraries import operations, queries
+from association.libraries.forms import (
+    MEASURE_LABELS,
+    MEMBERSHIP_LABELS,
+    TYPE_LABELS,
+    ContactForm,
+    LibraryFilterForm,
+    LibraryForm,
+    MeasureForm,
+    MembershipForm,
+)
+from association.libraries.models import MeasureStatus, MemberLibrary, MembershipStatus
+from association.progress.queries import library_figures
+from association.returns.queries import returns_of_library
+from association.roadmap.models import RoadmapTask
+from association.users.models import Role
+
+bp = Blueprint("libraries", __name__)
+
+PROFILE_EDITORS = roles(Role.LIBRARY_REP, Role.COORDINATOR, Role.ADMIN)
+PROGRESS_EDITORS = roles(Role.LIBRARY_REP, Role.COMMITTEE_MEMBER, Role.COORDINATOR, Role.ADMIN)
+
+
+def _region_choices(blank: bool) -> list[SelectChoice]:
+    return ([SelectChoice("", "—")] if blank else []) + [
+        SelectChoice(region.code, region.name) for region in queries.regions()
+    ]
+
+
+def _page_url(page: int) -> str:
+    return url_for(request.endpoint, **{**request.args.to_dict(), "page": page})
+
+
+@bp.route("/libraries")
+@access(SIGNED_IN)
+def library_list():
+    """The member libraries, filtered and paginated, with their progress."""
+    form = LibraryFilterForm(request.args)
+    form.region.choices = _region_choices(blank=True)
+    form.validate()
+    filters = {name: field.data for name, field in form._fields.items() if field.data and not field.errors}
+    page = max(request.args.get("page", 1, type=int), 1)
+    items, total = paginate(queries.library_query(filters), page, DEFAULT_PER_PAGE)
+    return render_template("libraries/list.html", form=form, libraries=queries.describe_libraries(items),
+                           total=total, page=page, pages=max(math.ceil(total / DEFAULT_PER_PAGE), 1),
+                           page_url=_page_url, type_labels=TYPE_LABELS, membership_labels=MEMBERSHIP_LABELS)
+
+
+def _library_or_404(code: str) -> MemberLibrary:
+    library = queries.get_library(code=code)
+    if library is None:
+        abort(404)
+    return library
+
+
+def _render_library(library: MemberLibrary, *, measure_forms: dict | None = None, membership_form=None,
+                    status: int = 200):
+    measures = queries.library_measures(library.id)
+    editable = {m.task.id for m in measures if operations.can_edit_progress(current_user, library, m.task)}
+    forms = measure_forms or {}
+    for measure in measures:
+        if measure.task.id in editable and measure.task.id not in forms:
+            forms[measure.task.id] = MeasureForm(prefix=f"m{measure.task.id}", status=measure.status.value,
+                                                 evidence_url=measure.evidence_url, note=measure.note)
+    if membership_form is None and current_user.is_coordinator:
+        membership_form = MembershipForm()
+    return render_template(
+        "libraries/detail.html", library=queries.describe_libraries([library])[0], record=library,
+        figures=library_figures([library.id])[library.id], measures=measures, measure_forms=forms,
+        representatives=queries.representatives(library.id), membership=queries.membership_history(library.id),
+        history=queries.measure_history(library.id), returns=returns_of_library(library.id),
+        membership_form=membership_form, can_edit_profile=operations.can_edit_profile(current_user, library),
+        measure_labels=MEASURE_LABELS, membership_labels=MEMBERSHIP_LABELS, type_labels=TYPE_LABELS,
+    ), status
+
+
+@bp.route("/libraries/<code>")
+@access(SIGNED_IN)
+def library_detail(code: str):
+    """A library: profile, membership, representatives, progress on the measures, returns by year."""
+    return _render_library(_library_or_404(code))
+
+
+@bp.route("/libraries/<code>/progress/<int:task_id>", methods=["POST"])
+@access(PROGRESS_EDITORS)
+def measure_update(code: str, task_id: int):
+    """Record the library's progress on one measure (its representative, the committee, the coordinator)."""
+    library = _library_or_404(code)
+    task = db.session.get(RoadmapTask, task_id)
+    if task is None:
+        abort(404)
+    if not operations.can_edit_progress(current_user, library, task):
+        abort(403)
+    form = MeasureForm(prefix=f"m{task_id}")
+    if form.validate_on_submit():
+        try:
+            operations.set_measure_progress(library, task, current_user, status=MeasureStatus(form.status.data),
+                                            evidence_url=form.evidence_url.data or None, note=form.note.data or "")
+        except DomainError as refused:
+            db.session.rollback()
+            for name, messages in (refused.errors or {"status": [refused.detail]}).items():
+                (form._fields.get(name) or form.status).errors.extend(messages)
+            return _render_library(_library_or_404(code), measure_forms={task_id: form}, status=refused.status)
+        db.session.commit()
+        flash(_("Progress saved."), "info")
+        return redirect(url_for("libraries.library_detail", code=library.code) + f"#measure-{task_id}")
+    return _render_library(library, measure_forms={task_id: form}, status=400)
+
+
+@bp.route("/libraries/<code>/membership", methods=["POST"])
+@access(STAFF)
+def membership_update(code: str):
+    """Change the library's membership status (coordinator)."""
+    library = _library_or_404(code)
+    form = MembershipForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_membership(library, current_user, MembershipStatus(form.status.data),
+                                         form.effective_on.data, form.reason.data or "")
+        except DomainError as refused:
+            db.session.rollback()
+            for name, messages in (refused.errors or {"status": [refused.detail]}).items():
+                (form._fields.get(name) or form.status).errors.extend(messages)
+            return _render_library(_library_or_404(code), membership_form=form, status=refused.status)
+        db.session.commit()
+        flash(_("Membership changed."), "info")
+        return redirect(url_for("libraries.library_detail", code=library.code))
+    return _render_library(library, membership_form=form, status=400)
+
+
+def _profile_form(library: MemberLibrary | None):
+    """The whole profile for the coordinator; the contact fields for a library's representative."""
+    if current_user.is_coordinator:
+        form = LibraryForm()
+        form.region.choices = _region_choices(blank=False)
+    else:
+        form = ContactForm()
+    if request.method == "GET" and library is not None:
+        for name in form.FIELDS:
+            value = getattr(library, name if name != "region" else "region")
+            form[name].data = value.code if name == "region" else getattr(value, "value", value)
+        form.version.data = library.version
+    return form
+
+
+def _save_profile(form, library: MemberLibrary | None):
+    data = {name: form[name].data for name in form.FIELDS}
+    try:
+        if library is None:
+            saved = operations.create_library(current_user, data)
+        else:
+            operations.edit_library(library, current_user, data, expected_version=int(form.version.data or 0))
+            saved = library
+    except DomainError as refused:
+        db.session.rollback()
+        for name, messages in (refused.errors or {}).items():
+            (form._fields[name].errors if name in form._fields else form.form_errors).extend(messages)
+        if not refused.errors:
+            form.form_errors.append(refused.detail)
+        return None
+    db.session.commit()
+    return saved
+
+
+@bp.route("/libraries/new", methods=["GET", "POST"])
+@access(STAFF)
+def library_new():
+    """Register a member library (coordinator)."""
+    form = _profile_form(None)
+    if form.validate_on_submit():
+        saved = _save_profile(form, None)
+        if saved is not None:
+            flash(_("Library registered."), "info")
+            return redirect(url_for("libraries.library_detail", code=saved.code))
+    return render_template("libraries/form.html", form=form, library=None), 400 if form.errors else 200
+
+
+@bp.route("/libraries/<code>/edit", methods=["GET", "POST"])
+@access(PROFILE_EDITORS)
+def library_edit(code: str):
+    """Edit a library's profile: every field (coordinator) or the contact fields (its representative)."""
+    library = _library_or_404(code)
+    if not operations.can_edit_profile(current_user, library):
+        abort(403)
+    form = _profile_form(library)
+    if request.method == "POST" and form.validate_on_submit():
+        saved = _save_profile(form, library)
+        if saved is not None:
+            flash(_("Library saved."), "info")
+            return redirect(url_for("libraries.library_detail", code=saved.code))
+        library = _library_or_404(code)
+        form.version.data = library.version
+    return render_template("libraries/form.html", form=form, library=library), 400 if form.errors else 200
