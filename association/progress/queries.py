@@ -231,3 +231,22 @@ def programme_summary(year: int | None = None) -> ProgrammeSummary:
                   "progress_percent": r.progress_percent} for r in region_figures()],
         returns=returns_completeness(returns_year) if returns_year else None,
     )
+
+
+def measure_adoption(task_ids: list[int]) -> dict[int, dict[str, int]]:
+    """For each library-level measure: how many active member libraries stand at each status (one query)."""
+    active = db.session.scalar(sa.select(sa.func.count(MemberLibrary.id)).where(
+        MemberLibrary.membership_status == MembershipStatus.ACTIVE)) or 0
+    counts = {task_id: {status.value: 0 for status in MeasureStatus} for task_id in task_ids}
+    rows = db.session.execute(
+        sa.select(LibraryProgress.task_id, LibraryProgress.status, sa.func.count())
+        .join(MemberLibrary, LibraryProgress.library_id == MemberLibrary.id)
+        .where(LibraryProgress.task_id.in_(task_ids), MemberLibrary.membership_status == MembershipStatus.ACTIVE)
+        .group_by(LibraryProgress.task_id, LibraryProgress.status)
+    )
+    for task_id, status, count in rows:
+        counts[task_id][MeasureStatus(status).value] = count
+    for task_id, by_status in counts.items():
+        recorded = sum(by_status.values()) - by_status[MeasureStatus.NOT_STARTED.value]
+        by_status[MeasureStatus.NOT_STARTED.value] = active - recorded
+    return counts

@@ -15,7 +15,10 @@ from association.committees.models import Committee, CommitteeMembership
 from association.core.errors import DomainError, StaleVersion
 from association.core.pagination import DEFAULT_PER_PAGE, paginate
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
+from association.core import charts
 from association.extensions import db
+from association.libraries.forms import MEASURE_LABELS
+from association.progress.queries import measure_adoption
 from association.roadmap import operations, queries
 from association.programme.models import Direction
 from association.roadmap.forms import BulkUpdateForm, TaskDefinitionForm, TaskFilterForm, TaskUpdateForm, WatchForm
@@ -145,9 +148,14 @@ def _render_committee(committee: Committee, bulk_form: BulkUpdateForm | None = N
     tasks = db.session.scalars(queries.task_query({"committee": committee.code})).unique().all()
     if bulk_form is None and operations.can_bulk_update(current_user, committee.id):
         bulk_form = _bulk_form(tasks)
+    measures = [task for task in tasks if task.library_level and task.status != TaskStatus.CANCELLED]
+    adoption = measure_adoption([task.id for task in measures])
     return render_template("roadmap/committee_detail.html", committee=committee, tasks=tasks,
                            figures=queries.committee_figures([committee.id])[committee.id], status_labels=STATUS_LABELS,
-                           bulk_form=bulk_form), status
+                           bulk_form=bulk_form, measures=measures, adoption=adoption, charts=charts,
+                           adoption_rows=[(task.code, adoption[task.id]["done"]) for task in measures],
+                           adoption_max=max((sum(counts.values()) for counts in adoption.values()), default=1),
+                           measure_labels=MEASURE_LABELS), status
 
 
 @bp.route("/committees/<code>")

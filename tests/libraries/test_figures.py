@@ -88,3 +88,14 @@ def test_progress_endpoint_gives_the_same_figures(app, client):
     assert {row["code"]: row["overall_percent"] for row in body["libraries"]} == expected_libraries
     assert body["returns"]["on_time"] == 1
     assert client.get("/api/v1/progress?year=1800", headers=api_token(client, account.email, account.password)).status_code == 422
+
+
+def test_measure_adoption_counts_every_active_library(ctx):
+    from association.progress.queries import measure_adoption
+
+    build_fixture()
+    task_ids = dict(db.session.execute(sa.select(RoadmapTask.code, RoadmapTask.id).where(
+        RoadmapTask.code.in_(["1.5", "3.4"]))).all())
+    adoption = measure_adoption(list(task_ids.values()))
+    assert adoption[task_ids["1.5"]] == {"not_started": 26, "in_progress": 0, "done": 2, "not_applicable": 0}
+    assert adoption[task_ids["3.4"]] == {"not_started": 27, "in_progress": 0, "done": 0, "not_applicable": 1}
