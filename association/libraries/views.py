@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from association.core import charts
 from association.core.errors import DomainError
 from association.core.pagination import DEFAULT_PER_PAGE, paginate
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
@@ -85,7 +86,8 @@ def _render_library(library: MemberLibrary, *, measure_forms: dict | None = None
         representatives=queries.representatives(library.id), membership=queries.membership_history(library.id),
         history=queries.measure_history(library.id), returns=returns_of_library(library.id),
         membership_form=membership_form, can_edit_profile=operations.can_edit_profile(current_user, library),
-        measure_labels=MEASURE_LABELS, membership_labels=MEMBERSHIP_LABELS, type_labels=TYPE_LABELS,
+        measure_labels=MEASURE_LABELS, membership_labels=MEMBERSHIP_LABELS, type_labels=TYPE_LABELS, charts=charts,
+        measure_counts=[(label, sum(1 for m in measures if m.status.value == key)) for key, label in MEASURE_LABELS.items()],
     ), status
 
 
