@@ -58,6 +58,12 @@ class NotAllowed(DomainError):
     status = 403
 
 
+class Missing(DomainError):
+    """The thing asked for does not exist, said in words the user can act on (404)."""
+
+    status = 404
+
+
 class StaleVersion(DomainError):
     """Someone else changed the object since the client read it (412 in the API)."""
 

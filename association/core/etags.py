@@ -23,6 +23,18 @@ def check_if_match(current: str) -> None:
     raise StaleVersion(_("The object was changed by someone else since you read it; read it again."))
 
 
+def if_match_version(kind: str) -> int | None:
+    """The version an optional If-Match names (`"<kind>-<id>-v<version>"`), or None when there is none.
+    An If-Match that names no version of this kind can never match: it answers 412."""
+    if "If-Match" not in request.headers or request.if_match.star_tag:
+        return None
+    for tag in request.if_match.as_set():
+        prefix, _, version = tag.rpartition("-v")
+        if prefix.startswith(f"{kind}-") and version.isdigit():
+            return int(version)
+    raise StaleVersion(_("The object was changed by someone else since you read it; read it again."))
+
+
 def set_response_etag(etag: str) -> None:
     """The ETag header of the current response (added after the view has been serialized)."""
     g.response_etag = etag

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from association.core.errors import ValidationFailed
 from association.extensions import db
 from association.returns.models import FieldType, FormField, FormRule, ReturnForm, RuleKind, Severity
+from association.returns.rules import ExpressionError, parse_expression
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -33,9 +34,19 @@ def check_definition(data: dict[str, Any]) -> None:
             errors.setdefault(code or "fields", []).append(f"Unknown type {field.get('type')!r}.")
         if sections and field.get("section") not in sections:
             errors.setdefault(code or "fields", []).append(f"Unknown section {field.get('section')!r}.")
+    numeric = {f.get("code") for f in data.get("fields", []) if f.get("type") in ("integer", "decimal")}
     for rule in data.get("rules", []):
         if rule.get("kind") not in {k.value for k in RuleKind} or rule.get("severity") not in {s.value for s in Severity}:
             errors.setdefault(rule.get("code") or "rules", []).append("Unknown kind or severity.")
+        if rule.get("kind") == "expression":
+            try:
+                unknown = set(parse_expression(rule.get("expression") or "").fields) - numeric
+            except ExpressionError as problem:
+                errors.setdefault(rule.get("code") or "rules", []).append(str(problem))
+            else:
+                if unknown:
+                    errors.setdefault(rule.get("code") or "rules", []).append(
+                        f"Names fields that are not numeric fields of the form: {', '.join(sorted(unknown))}.")
         if rule.get("kind") == "yoy_change" and rule.get("field") not in codes:
             errors.setdefault(rule.get("code") or "rules", []).append(f"Unknown field {rule.get('field')!r}.")
     if errors:

@@ -1,13 +1,78 @@
-"""Reading annual returns."""
+"""Reading annual returns: one return with everything its page and the API show, a library's years, the queue."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
+from association.core.models import localized
 from association.extensions import db
-from association.returns.models import AnnualReturn, ReturnForm
+from association.libraries.models import MemberLibrary, MembershipStatus, Region
+from association.returns.models import AnnualReturn, ReturnForm, ReturnHistory, ReturnStatus
+from association.returns.validation import Findings
+from association.users.models import User
+
+
+def describe_form(form: ReturnForm) -> dict[str, Any]:
+    """A form definition as the API shows it (labels in the user's language, and all three)."""
+    return {
+        "year": form.year, "revision": form.revision, "title": form.title, "opens_on": form.opens_on,
+        "due_on": form.due_on, "closed": form.closed_at is not None, "sections": form.sections, "units": form.units,
+        "fields": [
+            {"code": f.code, "label": f.label, "labels": f.labels, "help": localized(f.helps), "section": f.section,
+             "type": f.type.value, "unit": f.unit, "required": f.required,
+             "min": None if f.min_value is None else float(f.min_value),
+             "max": None if f.max_value is None else float(f.max_value),
+             "allow_na": f.allow_na, "choices": f.choices}
+            for f in form.fields
+        ],
+        "rules": [
+            {"code": r.code, "kind": r.kind.value, "expression": r.expression, "field": r.field_code,
+             "max_change_percent": None if r.max_change_percent is None else float(r.max_change_percent),
+             "severity": r.severity.value, "message": r.message}
+            for r in form.rules
+        ],
+    }
+
+
+def is_late(annual_return: AnnualReturn | None, form: ReturnForm, today: date | None = None) -> bool:
+    """First submitted after the due date, or not submitted and the due date has passed."""
+    from association.progress.queries import end_of_day
+
+    deadline = end_of_day(form.due_on)
+    if annual_return is not None and annual_return.first_submitted_at is not None:
+        return annual_return.first_submitted_at > deadline
+    return (today or date.today()) > form.due_on
+
+
+def return_history(return_id: int) -> list[dict[str, Any]]:
+    rows = db.session.execute(
+        sa.select(ReturnHistory, User.name).outerjoin(User, ReturnHistory.user_id == User.id)
+        .where(ReturnHistory.return_id == return_id).order_by(ReturnHistory.at.desc(), ReturnHistory.id.desc())
+    ).all()
+    return [
+        {"at": entry.at, "user": name, "action": entry.action,
+         "from_status": entry.from_status.value if entry.from_status else None, "to_status": entry.to_status.value,
+         "comment": entry.comment, "values_before": entry.values_before}
+        for entry, name in rows
+    ]
+
+
+def describe_return(annual_return: AnnualReturn, library_code: str, form: ReturnForm,
+                    findings: Findings) -> dict[str, Any]:
+    """A return as the API shows it: values, errors, warnings, version, dates and history."""
+    return {
+        "id": annual_return.id, "library": library_code, "year": annual_return.year,
+        "status": annual_return.status.value, "values": annual_return.values or {},
+        "notes": annual_return.notes or {}, "errors": findings.errors, "warnings": findings.warnings,
+        "version": annual_return.version, "submitted_at": annual_return.submitted_at,
+        "first_submitted_at": annual_return.first_submitted_at, "accepted_at": annual_return.accepted_at,
+        "late": is_late(annual_return, form), "review_comment": annual_return.review_comment,
+        "history": return_history(annual_return.id),
+    }
 
 
 def returns_of_library(library_id: int) -> list[dict[str, Any]]:
@@ -23,3 +88,32 @@ def returns_of_library(library_id: int) -> list[dict[str, Any]]:
          "submitted_at": returns[year].submitted_at if year in returns else None}
         for year, due_on in forms
     ]
+
+
+def review_queue(year: int, status: ReturnStatus | None = None) -> list[AnnualReturn]:
+    """The year's returns (with their libraries), for the coordinator's review, submitted first."""
+    query = (
+        sa.select(AnnualReturn).where(AnnualReturn.year == year)
+        .options(joinedload(AnnualReturn.library))
+        .join(MemberLibrary, AnnualReturn.library_id == MemberLibrary.id)
+        .order_by(AnnualReturn.status.desc(), MemberLibrary.code)
+    )
+    if status is not None:
+        query = query.where(AnnualReturn.status == status)
+    return list(db.session.scalars(query).unique())
+
+
+def completeness_by_region(year: int) -> list[dict[str, Any]]:
+    """Per region: active member libraries, and how many have submitted (or had accepted) the year's return."""
+    submitted = sa.func.sum(sa.case(
+        (AnnualReturn.status.in_([ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED]), 1), else_=0))
+    rows = db.session.execute(
+        sa.select(Region.code, Region.name_kk, Region.name_ru, Region.name_en, sa.func.count(MemberLibrary.id), submitted)
+        .join(MemberLibrary, MemberLibrary.region_id == Region.id)
+        .outerjoin(AnnualReturn, sa.and_(AnnualReturn.library_id == MemberLibrary.id, AnnualReturn.year == year))
+        .where(MemberLibrary.membership_status == MembershipStatus.ACTIVE)
+        .group_by(Region.code, Region.name_kk, Region.name_ru, Region.name_en, Region.position)
+        .order_by(Region.position)
+    ).all()
+    return [{"code": code, "name": localized({"kk": kk, "ru": ru, "en": en}), "expected": expected,
+             "submitted": int(done or 0)} for code, kk, ru, en, expected, done in rows]

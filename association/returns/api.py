@@ -1,0 +1,134 @@
+"""/api/v1/forms, /api/v1/libraries/{id}/returns/{year} and /api/v1/returns: the annual returns."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from association.core.errors import Missing, NotAllowed
+from association.core.etags import etag_for, set_response_etag
+from association.core.permissions import SIGNED_IN, STAFF, access, roles
+from association.extensions import db
+from association.libraries.models import MemberLibrary
+from association.libraries.queries import get_library
+from association.progress.queries import returns_completeness
+from association.progress.schemas import CompletenessSchema
+from association.returns import operations, queries
+from association.returns.schemas import (
+    CommentArgs,
+    EmptyArgs,
+    FormSchema,
+    ReturnSaveArgs,
+    ReturnSchema,
+    ReturnsQueryArgs,
+)
+from association.users.models import Role
+
+blp = Blueprint("returns_api", __name__, url_prefix="/api/v1", description="Annual returns")
+
+RETURN_EDITORS = roles(Role.LIBRARY_REP, Role.ADMIN)
+
+
+def _library_or_404(library_id: int) -> MemberLibrary:
+    library = get_library(library_id)
+    if library is None:
+        abort(404)
+    return library
+
+
+def _answer(library: MemberLibrary, year: int) -> dict:
+    """The return as it now stands, with its ETag."""
+    annual_return = operations.find_return(library.id, year)
+    if annual_return is None:
+        operations.form_for_year(year)
+        raise Missing(_("This library has not started its return for %(year)d.", year=year))
+    form = operations.form_of(annual_return)
+    set_response_etag(etag_for("return", annual_return.id, annual_return.version))
+    return queries.describe_return(annual_return, library.code, form, operations.findings_for(annual_return, form))
+
+
+@blp.route("/forms/<int:year>")
+class Form(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, FormSchema)
+    @blp.alt_response(404, description="No form for this year")
+    def get(self, year: int) -> dict:
+        """The annual-return form of a reporting year: fields, sections, units and rules"""
+        return queries.describe_form(operations.form_for_year(year))
+
+
+@blp.route("/libraries/<int:library_id>/returns/<int:year>")
+class Return(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, ReturnSchema)
+    @blp.alt_response(403, description="Another library's return")
+    @blp.alt_response(404, description="Never started, or no form for the year")
+    def get(self, library_id: int, year: int) -> dict:
+        """A library's return for a year: values, errors, warnings, status, history"""
+        library = _library_or_404(library_id)
+        if not operations.can_read_return(current_user, library):
+            raise NotAllowed(_("You cannot read this library's return."))
+        return _answer(library, year)
+
+    @access(RETURN_EDITORS)
+    @blp.arguments(ReturnSaveArgs)
+    @blp.response(200, ReturnSchema)
+    @blp.alt_response(403, description="Another library's return")
+    @blp.alt_response(409, description="Submitted, accepted, or the year is closed")
+    @blp.alt_response(412, description="If-Match names an older version")
+    @blp.alt_response(422, description="Unknown field code or wrong type: nothing saved")
+    def put(self, args: dict, library_id: int, year: int) -> dict:
+        """Save the draft (created if needed); out-of-range values and rule breaches are saved and listed"""
+        from association.core.etags import if_match_version
+
+        library = _library_or_404(library_id)
+        operations.save_return(library, year, current_user, args["values"], args.get("notes"),
+                               expected_version=if_match_version("return"))
+        db.session.commit()
+        return _answer(library, year)
+
+
+def _transition(name: str, summary: str, schema: type, call, access_rule):
+    """One POST /…/returns/{year}/<name> endpoint calling a workflow operation."""
+
+    @access(access_rule)
+    @blp.arguments(schema)
+    @blp.response(200, ReturnSchema)
+    @blp.alt_response(403, description="Not allowed for you")
+    @blp.alt_response(404, description="Never started, or no form for the year")
+    @blp.alt_response(409, description="The return's status does not allow this")
+    @blp.alt_response(422, description="Errors remain, or the comment is missing")
+    def post(self, args: dict, library_id: int, year: int) -> dict:
+        library = _library_or_404(library_id)
+        call(library, year, current_user, args)
+        db.session.commit()
+        return _answer(library, year)
+
+    post.__doc__ = summary
+    view = type(f"Return{name.title()}", (MethodView,), {"post": post})
+    blp.route(f"/libraries/<int:library_id>/returns/<int:year>/{name}")(view)
+
+
+_transition("submit", "Submit the return (refused while errors remain)", EmptyArgs,
+            lambda library, year, user, args: operations.submit_return(library, year, user), RETURN_EDITORS)
+_transition("return", "Send a submitted return back to the library with a comment (coordinator)", CommentArgs,
+            lambda library, year, user, args: operations.return_for_correction(library, year, user, args["comment"]),
+            STAFF)
+_transition("accept", "Accept a submitted return; it is then locked (coordinator)", EmptyArgs,
+            lambda library, year, user, args: operations.accept_return(library, year, user), STAFF)
+_transition("reopen", "Reopen an accepted return with a reason (coordinator)", CommentArgs,
+            lambda library, year, user, args: operations.reopen_return(library, year, user, args["comment"]), STAFF)
+
+
+@blp.route("/returns")
+class Completeness(MethodView):
+    @access(SIGNED_IN)
+    @blp.arguments(ReturnsQueryArgs, location="query")
+    @blp.response(200, CompletenessSchema)
+    def get(self, args: dict) -> object:
+        """Which active member libraries have submitted the year's return (expected, submitted, accepted, on time)"""
+        operations.form_for_year(args["year"])
+        return returns_completeness(args["year"])

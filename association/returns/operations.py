@@ -1,0 +1,224 @@
+"""Annual returns: saving drafts, submitting, the coordinator's review (return, accept, reopen).
+Every save and transition writes a history row with the values as they were before it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from association.core.errors import Missing, NotAllowed, StaleVersion, StateConflict, ValidationFailed
+from association.core.models import utcnow
+from association.extensions import db
+from association.libraries.models import MemberLibrary, MembershipStatus
+from association.returns.models import AnnualReturn, ReturnForm, ReturnHistory, ReturnStatus
+from association.returns.validation import Findings, check_values, coerce_values
+from association.users.models import User
+
+EDITABLE = frozenset({ReturnStatus.DRAFT, ReturnStatus.RETURNED})
+MAX_COMMENT_LENGTH = 5000
+
+
+def can_edit_return(user: User, library: MemberLibrary) -> bool:
+    """A library's own representatives fill in its return (and the admin, who can do everything)."""
+    return user.represents(library.id) or user.is_admin
+
+
+def can_read_return(user: User, library: MemberLibrary) -> bool:
+    """The library's representatives, and everyone who reviews or oversees (coordinator, admin, observer)."""
+    from association.users.models import Role
+
+    return user.represents(library.id) or user.has_role(Role.COORDINATOR, Role.ADMIN, Role.OBSERVER)
+
+
+def can_review(user: User) -> bool:
+    return user.is_coordinator
+
+
+def form_for_year(year: int) -> ReturnForm:
+    """The newest revision of the year's form, with its fields and rules."""
+    form = db.session.scalars(
+        sa.select(ReturnForm).where(ReturnForm.year == year).order_by(ReturnForm.revision.desc())
+        .options(selectinload(ReturnForm.fields), selectinload(ReturnForm.rules))
+    ).first()
+    if form is None:
+        raise Missing(_("There is no annual-return form for %(year)d.", year=year))
+    return form
+
+
+def find_return(library_id: int, year: int) -> AnnualReturn | None:
+    return db.session.scalars(
+        sa.select(AnnualReturn).where(AnnualReturn.library_id == library_id, AnnualReturn.year == year)
+    ).one_or_none()
+
+
+def previous_values(library_id: int, year: int) -> dict[str, Any] | None:
+    """The library's accepted values for the year before (what the year-over-year checks compare with)."""
+    return db.session.scalar(
+        sa.select(AnnualReturn.values).where(AnnualReturn.library_id == library_id, AnnualReturn.year == year - 1,
+                                             AnnualReturn.status == ReturnStatus.ACCEPTED)
+    )
+
+
+def form_of(annual_return: AnnualReturn) -> ReturnForm:
+    return db.session.scalars(
+        sa.select(ReturnForm).where(ReturnForm.id == annual_return.form_id)
+        .options(selectinload(ReturnForm.fields), selectinload(ReturnForm.rules))
+    ).one()
+
+
+def findings_for(annual_return: AnnualReturn, form: ReturnForm | None = None) -> Findings:
+    """The errors and warnings of a return as it stands."""
+    form = form or form_of(annual_return)
+    return check_values(form, form.fields, form.rules, annual_return.values or {},
+                        previous_values(annual_return.library_id, annual_return.year))
+
+
+def _check_open(form: ReturnForm) -> None:
+    if form.closed_at is not None:
+        raise StateConflict(_("The coordinator has closed the year %(year)d: no more changes.", year=form.year))
+
+
+def _record(annual_return: AnnualReturn, user: User, action: str, before: ReturnStatus | None,
+            values_before: dict[str, Any] | None, comment: str = "") -> None:
+    db.session.add(ReturnHistory(
+        return_id=annual_return.id, at=utcnow(), user_id=user.id, action=action, from_status=before,
+        to_status=annual_return.status, values_before=values_before, comment=comment,
+    ))
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
+    except (StaleDataError, sa.exc.IntegrityError):
+        db.session.rollback()
+        raise StateConflict(_("The return was changed by someone else at the same time; read it again.")) from None
+
+
+@dataclass
+class SaveResult:
+    annual_return: AnnualReturn
+    findings: Findings
+
+
+def save_return(library: MemberLibrary, year: int, user: User, submitted: dict[str, Any],
+                notes: dict[str, str] | None = None, expected_version: int | None = None) -> SaveResult:
+    """Save a draft (creating it if needed). Unknown codes and wrong types refuse everything (422); values out of
+    range and rule breaches are saved and reported."""
+    if not can_edit_return(user, library):
+        raise NotAllowed(_("Only the library's representatives can fill in its return."))
+    form = form_for_year(year)
+    _check_open(form)
+    if library.membership_status == MembershipStatus.LEFT:
+        raise StateConflict(_("This library has left the Association."))
+    values, type_errors = coerce_values(form.fields, submitted)
+    known = {f.code for f in form.fields}
+    for code, note in (notes or {}).items():
+        if code not in known:
+            type_errors.setdefault(f"notes.{code}", []).append(_("This form has no field %(code)s.", code=code))
+        elif not isinstance(note, str) or len(note) > MAX_COMMENT_LENGTH:
+            type_errors.setdefault(f"notes.{code}", []).append(_("At most %(n)d characters.", n=MAX_COMMENT_LENGTH))
+    if type_errors:
+        raise ValidationFailed(_("Nothing was saved: some values have the wrong type or an unknown code."), type_errors)
+    annual_return = find_return(library.id, year)
+    if annual_return is None:
+        annual_return = AnnualReturn(library_id=library.id, year=year, form_id=form.id, status=ReturnStatus.DRAFT,
+                                     values={}, notes={})
+        db.session.add(annual_return)
+        _flush()
+        values_before: dict[str, Any] | None = None
+    else:
+        if annual_return.status not in EDITABLE:
+            raise StateConflict(_("A %(status)s return cannot be changed.", status=annual_return.status.value))
+        if expected_version is not None and expected_version != annual_return.version:
+            raise StaleVersion(_("The return was changed by someone else since you read it."))
+        values_before = dict(annual_return.values or {})
+    merged = {**(annual_return.values or {}), **values}
+    annual_return.values = {code: value for code, value in merged.items() if value is not None}
+    if notes is not None:
+        merged_notes = {**(annual_return.notes or {}), **notes}
+        annual_return.notes = {code: note for code, note in merged_notes.items() if note}
+    annual_return.updated_at = utcnow()
+    _flush()
+    _record(annual_return, user, "saved", annual_return.status, values_before)
+    _flush()
+    return SaveResult(annual_return, findings_for(annual_return, form))
+
+
+def _existing(library: MemberLibrary, year: int) -> tuple[AnnualReturn, ReturnForm]:
+    annual_return = find_return(library.id, year)
+    if annual_return is None:
+        form_for_year(year)  # 404 with the form message when the year has no form at all
+        raise Missing(_("This library has not started its return for %(year)d.", year=year))
+    return annual_return, form_of(annual_return)
+
+
+def submit_return(library: MemberLibrary, year: int, user: User) -> AnnualReturn:
+    """Submit a draft or returned return: refused (422) while errors remain; 409 from any other status."""
+    if not can_edit_return(user, library):
+        raise NotAllowed(_("Only the library's representatives can submit its return."))
+    annual_return, form = _existing(library, year)
+    _check_open(form)
+    if annual_return.status not in EDITABLE:
+        raise StateConflict(_("A %(status)s return cannot be submitted.", status=annual_return.status.value))
+    findings = findings_for(annual_return, form)
+    if findings.errors:
+        raise ValidationFailed(_("The return has errors; correct them before submitting."), findings.errors)
+    before = annual_return.status
+    now = utcnow()
+    annual_return.status = ReturnStatus.SUBMITTED
+    annual_return.submitted_at = now
+    annual_return.first_submitted_at = annual_return.first_submitted_at or now
+    _flush()
+    _record(annual_return, user, "submitted", before, dict(annual_return.values or {}))
+    _flush()
+    return annual_return
+
+
+def _review(library: MemberLibrary, year: int, user: User, *, allowed_from: ReturnStatus, to: ReturnStatus,
+            action: str, comment: str = "") -> AnnualReturn:
+    if not can_review(user):
+        raise NotAllowed(_("Only the coordinator reviews returns."))
+    if len(comment or "") > MAX_COMMENT_LENGTH:
+        raise ValidationFailed(_("The comment is too long."),
+                               {"comment": [_("At most %(n)d characters.", n=MAX_COMMENT_LENGTH)]})
+    annual_return, _form = _existing(library, year)
+    if annual_return.status != allowed_from:
+        raise StateConflict(_("Only a %(expected)s return can be %(action)s; this one is %(status)s.",
+                              expected=allowed_from.value, action=action, status=annual_return.status.value))
+    before = annual_return.status
+    annual_return.status = to
+    if to == ReturnStatus.ACCEPTED:
+        annual_return.accepted_at = utcnow()
+    if comment:
+        annual_return.review_comment = comment
+    _flush()
+    _record(annual_return, user, action, before, dict(annual_return.values or {}), comment)
+    _flush()
+    return annual_return
+
+
+def return_for_correction(library: MemberLibrary, year: int, user: User, comment: str) -> AnnualReturn:
+    """Send a submitted return back to the library with the coordinator's comment."""
+    if not (comment or "").strip():
+        raise ValidationFailed(_("Say what needs correcting."), {"comment": [_("Required.")]})
+    return _review(library, year, user, allowed_from=ReturnStatus.SUBMITTED, to=ReturnStatus.RETURNED,
+                   action="returned", comment=comment.strip())
+
+
+def accept_return(library: MemberLibrary, year: int, user: User) -> AnnualReturn:
+    """Accept a submitted return; it is locked from then on."""
+    return _review(library, year, user, allowed_from=ReturnStatus.SUBMITTED, to=ReturnStatus.ACCEPTED,
+                   action="accepted")
+
+
+def reopen_return(library: MemberLibrary, year: int, user: User, reason: str) -> AnnualReturn:
+    """Unlock an accepted return (coordinator, with a reason kept in the history): it goes back to the library."""
+    if not (reason or "").strip():
+        raise ValidationFailed(_("Give the reason for reopening."), {"comment": [_("Required.")]})
+    return _review(library, year, user, allowed_from=ReturnStatus.ACCEPTED, to=ReturnStatus.RETURNED,
+                   action="reopened", comment=reason.strip())

@@ -1,0 +1,107 @@
+"""The rules engine: cross-field expressions over field codes, evaluated safely, and year-over-year checks.
+
+Expressions are one comparison over arithmetic (`a + b <= c`, `x / y < 0.5`). They are parsed by Python's own
+parser (`ast.parse`, mode "eval") and then *interpreted* by walking the tree, accepting only numbers, field names,
+`+ - * /`, unary minus and the comparisons `< <= > >= == !=`. Nothing is ever executed: there is no `eval`, no
+attribute access, no call, no subscript — any other node is refused when the form is loaded. We use the standard
+parser rather than a third-party expression library because the grammar is this small and the interpreter, which is
+where safety lives, is a dozen lines we can read whole.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from dataclasses import dataclass
+from decimal import Decimal, DivisionByZero, InvalidOperation
+from typing import Any
+
+from association.returns.models import FormRule, RuleKind
+
+NOT_AVAILABLE = "NA"
+
+_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+_COMPARISONS = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+                ast.Eq: operator.eq, ast.NotEq: operator.ne}
+
+
+_ALLOWED_NODES = (ast.Expression, ast.Compare, ast.BinOp, ast.UnaryOp, ast.USub, ast.Load,
+                  *_ARITHMETIC, *_COMPARISONS)
+
+
+class ExpressionError(ValueError):
+    """The expression uses something other than numbers, field codes, + - * / and one comparison."""
+
+
+@dataclass(frozen=True)
+class ParsedExpression:
+    tree: ast.Expression
+    fields: tuple[str, ...]
+
+
+def parse_expression(text: str) -> ParsedExpression:
+    """Parse and check a rule expression; answers the tree and the field codes it names."""
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as error:
+        raise ExpressionError(f"Not a valid expression: {error.msg}") from None
+    if not isinstance(tree.body, ast.Compare) or len(tree.body.ops) != 1:
+        raise ExpressionError("An expression must be exactly one comparison, e.g. `a + b <= c`.")
+    names: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.append((node.col_offset, node.id))
+        elif isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+                raise ExpressionError("Only numbers may appear as constants.")
+        elif not isinstance(node, _ALLOWED_NODES):
+            raise ExpressionError(f"`{type(node).__name__}` is not allowed in a rule.")
+    return ParsedExpression(tree, tuple(dict.fromkeys(name for _, name in sorted(names))))
+
+
+def _value(node: ast.AST, values: dict[str, Decimal]) -> Decimal:
+    if isinstance(node, ast.Constant):
+        return Decimal(str(node.value))
+    if isinstance(node, ast.Name):
+        return values[node.id]
+    if isinstance(node, ast.UnaryOp):
+        return -_value(node.operand, values)
+    if isinstance(node, ast.BinOp):
+        return _ARITHMETIC[type(node.op)](_value(node.left, values), _value(node.right, values))
+    raise ExpressionError(f"`{type(node).__name__}` is not allowed in a rule.")
+
+
+def evaluate(parsed: ParsedExpression, values: dict[str, Any]) -> bool | None:
+    """True/False, or None when the rule does not apply (a field it names is blank or "not available",
+    or the arithmetic divides by zero)."""
+    numbers: dict[str, Decimal] = {}
+    for name in parsed.fields:
+        value = values.get(name)
+        if value is None or value == NOT_AVAILABLE or isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            return None
+        numbers[name] = Decimal(str(value))
+    comparison = parsed.tree.body
+    assert isinstance(comparison, ast.Compare)
+    try:
+        left = _value(comparison.left, numbers)
+        right = _value(comparison.comparators[0], numbers)
+    except (ZeroDivisionError, DivisionByZero, InvalidOperation):
+        return None
+    return _COMPARISONS[type(comparison.ops[0])](left, right)
+
+
+def rule_fields(rule: FormRule) -> tuple[str, ...]:
+    """The field codes a rule names (for listing its message under each of them)."""
+    if rule.kind == RuleKind.EXPRESSION:
+        return parse_expression(rule.expression or "").fields
+    return (rule.field_code,) if rule.field_code else ()
+
+
+def yoy_breached(rule: FormRule, value: Any, previous: Any) -> bool:
+    """Whether a value moved more than the rule's percentage away from last year's accepted value."""
+    numeric = (int, float, Decimal)
+    if (not isinstance(value, numeric) or isinstance(value, bool) or not isinstance(previous, numeric)
+            or isinstance(previous, bool) or previous == 0):
+        return False
+    change = abs(Decimal(str(value)) - Decimal(str(previous))) / abs(Decimal(str(previous))) * 100
+    return change > Decimal(str(rule.max_change_percent))

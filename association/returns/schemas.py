@@ -1,0 +1,95 @@
+"""API shapes of annual-return forms and returns."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from association.returns.models import ReturnStatus
+
+
+class FieldDefinitionSchema(ma.Schema):
+    code = ma.fields.String()
+    label = ma.fields.String(metadata={"description": "In the user's language"})
+    labels = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+    help = ma.fields.String()
+    section = ma.fields.String()
+    type = ma.fields.String(metadata={"enum": ["integer", "decimal", "boolean", "text", "choice"]})
+    unit = ma.fields.String(allow_none=True)
+    required = ma.fields.Boolean()
+    min = ma.fields.Float(allow_none=True)
+    max = ma.fields.Float(allow_none=True)
+    allow_na = ma.fields.Boolean()
+    choices = ma.fields.List(ma.fields.Dict(), allow_none=True)
+
+
+class RuleDefinitionSchema(ma.Schema):
+    code = ma.fields.String()
+    kind = ma.fields.String(metadata={"enum": ["expression", "yoy_change"]})
+    expression = ma.fields.String(allow_none=True)
+    field = ma.fields.String(allow_none=True)
+    max_change_percent = ma.fields.Float(allow_none=True)
+    severity = ma.fields.String(metadata={"enum": ["error", "warning"]})
+    message = ma.fields.String()
+
+
+class FormSchema(ma.Schema):
+    year = ma.fields.Integer()
+    revision = ma.fields.Integer()
+    title = ma.fields.String()
+    opens_on = ma.fields.Date()
+    due_on = ma.fields.Date()
+    closed = ma.fields.Boolean()
+    sections = ma.fields.List(ma.fields.Dict())
+    units = ma.fields.Dict()
+    fields = ma.fields.List(ma.fields.Nested(FieldDefinitionSchema))
+    rules = ma.fields.List(ma.fields.Nested(RuleDefinitionSchema))
+
+
+class ReturnHistorySchema(ma.Schema):
+    at = ma.fields.DateTime()
+    user = ma.fields.String(allow_none=True)
+    action = ma.fields.String()
+    from_status = ma.fields.String(allow_none=True)
+    to_status = ma.fields.String()
+    comment = ma.fields.String()
+    values_before = ma.fields.Dict(allow_none=True)
+
+
+MESSAGES = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()))
+
+
+class ReturnSchema(ma.Schema):
+    id = ma.fields.Integer()
+    library = ma.fields.String(metadata={"description": "Library code"})
+    year = ma.fields.Integer()
+    status = ma.fields.String(metadata={"enum": [s.value for s in ReturnStatus]})
+    values = ma.fields.Dict(metadata={"description": "By field code; \"NA\" = not available"})
+    notes = ma.fields.Dict(metadata={"description": "Explanations attached to warnings, by field code"})
+    errors = MESSAGES
+    warnings = MESSAGES
+    version = ma.fields.Integer()
+    submitted_at = ma.fields.DateTime(allow_none=True)
+    first_submitted_at = ma.fields.DateTime(allow_none=True)
+    accepted_at = ma.fields.DateTime(allow_none=True)
+    late = ma.fields.Boolean(metadata={"description": "First submitted after the due date (or not yet, and overdue)"})
+    review_comment = ma.fields.String()
+    history = ma.fields.List(ma.fields.Nested(ReturnHistorySchema))
+
+
+class ReturnSaveArgs(ma.Schema):
+    values = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(max=64)), required=True,
+                            metadata={"description": "Field code → value, \"NA\" (not available) or null (clear)"})
+    notes = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(max=64)),
+                           values=ma.fields.String(allow_none=True), load_default=None)
+
+
+class EmptyArgs(ma.Schema):
+    """An empty body (or `{}`)."""
+
+
+class CommentArgs(ma.Schema):
+    comment = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=5000))
+
+
+class ReturnsQueryArgs(ma.Schema):
+    year = ma.fields.Integer(required=True, validate=ma.validate.Range(min=2000, max=2100))

@@ -1,0 +1,261 @@
+"""The annual-return API of SPEC §3.1: forms, drafts, submission, review, completeness."""
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from association.extensions import db
+from association.libraries.models import MemberLibrary
+from association.returns.models import AnnualReturn, ReturnForm, ReturnHistory
+from association.users.models import Role
+from tests.conftest import api_token
+from tests.factories import make_user
+
+GOOD = {
+    "students_fte": 5200, "academic_staff": 480, "area_total_m2": 3200.5, "seats_reading": 420,
+    "opening_hours_week": 72, "collection_print_items": 350000, "users_registered": 6100, "visits_physical": 180000,
+    "loans_total": 95000, "ebooks_titles": 21000, "databases_licensed": 18, "staff_total": 34, "staff_trained": 20,
+    "expenditure_total_kzt": 250000000, "lms_type": "koha", "lms_name": "Koha 23.05", "has_repository": True,
+}
+
+
+def headers_for(app, client, *roles, **kwargs):
+    account = make_user(app, *roles, **kwargs)
+    return api_token(client, account.email, account.password)
+
+
+def library_id(app, code):
+    with app.app_context():
+        return db.session.scalar(sa.select(MemberLibrary.id).where(MemberLibrary.code == code))
+
+
+@pytest.fixture
+def nu(app):
+    return library_id(app, "NU")
+
+
+@pytest.fixture
+def rep(app, client):
+    return headers_for(app, client, Role.LIBRARY_REP, library="NU")
+
+
+@pytest.fixture
+def coordinator(app, client):
+    return headers_for(app, client, Role.COORDINATOR)
+
+
+def url(library, year=2024, action=""):
+    return f"/api/v1/libraries/{library}/returns/{year}" + (f"/{action}" if action else "")
+
+
+def test_form_definition(app, client, rep):
+    body = client.get("/api/v1/forms/2024", headers=rep).get_json()
+    assert (body["year"], body["opens_on"], body["due_on"]) == (2024, "2025-01-01", "2025-02-15")
+    codes = {f["code"]: f for f in body["fields"]}
+    for required in ("users_registered", "visits_physical", "loans_total", "collection_print_items", "ebooks_titles",
+                     "databases_licensed", "staff_total", "staff_trained", "expenditure_total_kzt", "lms_name",
+                     "has_repository"):
+        assert required in codes
+    assert codes["lms_name"]["type"] == "text" and codes["has_repository"]["type"] == "boolean"
+    for key in ("code", "label", "section", "type", "unit", "required", "min", "max", "allow_na", "choices"):
+        assert key in codes["staff_total"]
+    assert any(r["expression"] == "staff_trained <= staff_total" for r in body["rules"])
+    missing = client.get("/api/v1/forms/2019", headers=rep)
+    assert missing.status_code == 404 and "2019" in missing.get_json()["detail"]
+
+
+def test_never_started_is_404(client, nu, rep):
+    assert client.get(url(nu), headers=rep).status_code == 404
+
+
+def test_save_draft_then_submit(app, client, nu, rep):
+    response = client.put(url(nu), json={"values": {**GOOD, "users_active": "NA"}}, headers=rep)
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert (body["library"], body["year"], body["status"], body["errors"]) == ("NU", 2024, "draft", {})
+    assert body["values"]["users_active"] == "NA" and body["values"]["has_repository"] is True
+    assert response.headers["ETag"]
+    submitted = client.post(url(nu, action="submit"), headers=rep)
+    assert submitted.status_code == 200, submitted.get_json()
+    assert submitted.get_json()["status"] == "submitted" and submitted.get_json()["submitted_at"]
+    again = client.post(url(nu, action="submit"), json={}, headers=rep)
+    assert again.status_code == 409
+    assert client.put(url(nu), json={"values": {"staff_total": 1}}, headers=rep).status_code == 409
+
+
+def test_rule_breaches_are_saved_and_block_submission(app, client, nu, rep):
+    body = client.put(url(nu), json={"values": {**GOOD, "staff_trained": 40, "opening_hours_week": 200}},
+                      headers=rep).get_json()
+    assert body["values"]["staff_trained"] == 40  # saved
+    assert "staff_trained" in body["errors"] and "staff_total" in body["errors"]  # listed under each field named
+    assert body["errors"]["opening_hours_week"] == ["At most 168."]
+    refused = client.post(url(nu, action="submit"), headers=rep)
+    assert refused.status_code == 422
+    assert "staff_trained" in refused.get_json()["errors"]
+    kept = client.get(url(nu), headers=rep).get_json()
+    assert kept["status"] == "draft" and kept["values"]["staff_trained"] == 40  # the draft is still there
+
+
+def test_required_fields_and_not_available_is_not_zero(client, nu, rep):
+    body = client.put(url(nu), json={"values": {"users_registered": 0}}, headers=rep).get_json()
+    assert "users_registered" not in body["errors"]  # 0 is an answer
+    assert body["errors"]["staff_total"] == ["Required."]
+    assert client.put(url(nu), json={"values": {"staff_total": "NA"}}, headers=rep).status_code == 422  # no NA here
+
+
+@pytest.mark.parametrize(("values", "field"), [
+    ({"no_such_field": 1}, "no_such_field"), ({"staff_total": "many"}, "staff_total"), ({"staff_total": 3.5}, "staff_total"),
+    ({"has_repository": "perhaps"}, "has_repository"), ({"lms_type": "card-index"}, "lms_type"),
+    ({"lms_name": 42}, "lms_name"), ({"staff_total": True}, "staff_total"),
+])
+def test_unknown_codes_and_wrong_types_save_nothing(app, client, nu, rep, values, field):
+    response = client.put(url(nu), json={"values": {**GOOD, **values}}, headers=rep)
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(AnnualReturn.id))) == 0
+
+
+def test_refused_save_keeps_the_existing_draft(client, nu, rep):
+    client.put(url(nu), json={"values": GOOD}, headers=rep)
+    assert client.put(url(nu), json={"values": {"staff_total": "x", "loans_total": 1}}, headers=rep).status_code == 422
+    assert client.get(url(nu), headers=rep).get_json()["values"]["loans_total"] == GOOD["loans_total"]
+
+
+def test_review_return_resubmit_accept_lock_reopen(app, client, nu, rep, coordinator):
+    client.put(url(nu), json={"values": GOOD}, headers=rep)
+    client.post(url(nu, action="submit"), headers=rep)
+    assert client.post(url(nu, action="return"), json={}, headers=coordinator).status_code == 422  # comment needed
+    returned = client.post(url(nu, action="return"), json={"comment": "Тексеріңіз: staff_total"}, headers=coordinator)
+    assert returned.get_json()["status"] == "returned"
+    assert returned.get_json()["review_comment"] == "Тексеріңіз: staff_total"
+    assert client.put(url(nu), json={"values": {"staff_total": 35}}, headers=rep).status_code == 200
+    assert client.post(url(nu, action="submit"), headers=rep).get_json()["status"] == "submitted"
+    accepted = client.post(url(nu, action="accept"), headers=coordinator)
+    assert accepted.get_json()["status"] == "accepted"
+    assert client.put(url(nu), json={"values": {"staff_total": 36}}, headers=rep).status_code == 409  # locked
+    assert client.post(url(nu, action="accept"), headers=coordinator).status_code == 409
+    reopened = client.post(url(nu, action="reopen"), json={"comment": "Typo in finance"}, headers=coordinator)
+    assert reopened.get_json()["status"] == "returned"
+    history = reopened.get_json()["history"]
+    assert [h["action"] for h in history] == ["reopened", "accepted", "submitted", "saved", "returned", "submitted",
+                                              "saved"]
+    assert history[3]["values_before"]["staff_total"] == 34  # every save keeps the values before
+    assert history[-1]["values_before"] is None
+
+
+def test_only_the_coordinator_reviews(client, nu, rep):
+    client.put(url(nu), json={"values": GOOD}, headers=rep)
+    client.post(url(nu, action="submit"), headers=rep)
+    assert client.post(url(nu, action="accept"), headers=rep).status_code == 403
+    assert client.post(url(nu, action="return"), json={"comment": "x"}, headers=rep).status_code == 403
+
+
+def test_another_librarys_return_is_403(app, client, nu, rep):
+    enu = library_id(app, "ENU")
+    assert client.put(url(enu), json={"values": GOOD}, headers=rep).status_code == 403
+    other_rep = headers_for(app, client, Role.LIBRARY_REP, library="ENU")
+    client.put(url(nu), json={"values": GOOD}, headers=rep)
+    assert client.get(url(nu), headers=other_rep).status_code == 403
+    member = headers_for(app, client, committees=[("REG", False)])
+    assert client.get(url(nu), headers=member).status_code == 403
+    observer = headers_for(app, client, Role.OBSERVER)
+    assert client.get(url(nu), headers=observer).status_code == 200
+    assert client.put(url(nu), json={"values": GOOD}, headers=observer).status_code == 403
+
+
+def test_stale_if_match_is_412(client, nu, rep):
+    first = client.put(url(nu), json={"values": GOOD}, headers=rep)
+    etag = first.headers["ETag"]
+    assert client.put(url(nu), json={"values": {"staff_total": 35}}, headers={**rep, "If-Match": etag}).status_code == 200
+    assert client.put(url(nu), json={"values": {"staff_total": 36}}, headers={**rep, "If-Match": etag}).status_code == 412
+    assert client.get(url(nu), headers=rep).get_json()["values"]["staff_total"] == 35
+
+
+def test_closed_year_refuses_saves_and_submissions(app, client, nu, rep):
+    client.put(url(nu), json={"values": GOOD}, headers=rep)
+    with app.app_context():
+        from association.core.models import utcnow
+
+        db.session.scalars(sa.select(ReturnForm).where(ReturnForm.year == 2024)).one().closed_at = utcnow()
+        db.session.commit()
+    assert client.put(url(nu), json={"values": GOOD}, headers=rep).status_code == 409
+    assert client.post(url(nu, action="submit"), headers=rep).status_code == 409
+
+
+def test_year_over_year_warning_does_not_block(app, client, nu, rep, coordinator):
+    client.put(url(nu, 2023), json={"values": GOOD}, headers=rep)
+    client.post(url(nu, 2023, "submit"), headers=rep)
+    client.post(url(nu, 2023, "accept"), headers=coordinator)
+    body = client.put(url(nu), json={"values": {**GOOD, "visits_physical": 400000},
+                                     "notes": {"visits_physical": "New building opened."}}, headers=rep).get_json()
+    assert "visits_physical" in body["warnings"] and body["errors"] == {}
+    assert body["notes"] == {"visits_physical": "New building opened."}
+    assert client.post(url(nu, action="submit"), headers=rep).status_code == 200
+
+
+def test_late_submission_is_allowed_and_reported(app, client, nu, rep):
+    client.put(url(nu, 2022), json={"values": GOOD}, headers=rep)
+    body = client.post(url(nu, 2022, "submit"), headers=rep).get_json()
+    assert body["status"] == "submitted" and body["late"] is True
+    completeness = client.get("/api/v1/returns?year=2022", headers=rep).get_json()
+    assert (completeness["expected"], completeness["submitted"], completeness["on_time"]) == (28, 1, 0)
+
+
+def test_completeness(app, client, nu, rep, coordinator):
+    client.put(url(nu), json={"values": GOOD}, headers=rep)
+    client.post(url(nu, action="submit"), headers=rep)
+    body = client.get("/api/v1/returns?year=2024", headers=coordinator).get_json()
+    assert (body["year"], body["expected"], body["submitted"], body["accepted"]) == (2024, 28, 1, 0)
+    item = next(i for i in body["items"] if i["library"] == "NU")
+    assert item["status"] == "submitted" and item["submitted_at"]
+    assert client.get("/api/v1/returns", headers=coordinator).status_code == 422
+    assert client.get("/api/v1/returns?year=2019", headers=coordinator).status_code == 404
+
+
+@pytest.mark.real_commits
+def test_ten_parallel_submits_make_one_submission(app):
+    from association.audit.models import AuditEvent
+    from association.returns.operations import save_return
+    from association.users.models import User
+    from association.users.operations import create_user
+    from tests.factories import PASSWORD
+
+    with app.app_context():
+        last_audit = db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
+        library = db.session.scalars(sa.select(MemberLibrary).where(MemberLibrary.code == "KAZNU")).one()
+        user = create_user("parallel@example.org", "Parallel", PASSWORD, ["library_rep"], library_code="KAZNU")
+        db.session.flush()
+        save_return(library, 2024, user, GOOD)
+        db.session.commit()
+        library_pk, user_pk = library.id, user.id
+    try:
+        token = app.test_client().post("/api/v1/auth/token", json={"email": "parallel@example.org",
+                                                                   "password": PASSWORD}).get_json()["token"]
+        barrier = threading.Barrier(10)
+        statuses = []
+
+        def submit():
+            client = app.test_client()
+            barrier.wait()
+            statuses.append(client.post(url(library_pk, action="submit"),
+                                        headers={"Authorization": f"Bearer {token}"}).status_code)
+
+        threads = [threading.Thread(target=submit) for _ in range(10)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(statuses) == [200] + [409] * 9
+        with app.app_context():
+            annual_return = db.session.scalars(sa.select(AnnualReturn).where(AnnualReturn.library_id == library_pk)).one()
+            actions = db.session.scalars(sa.select(ReturnHistory.action).where(
+                ReturnHistory.return_id == annual_return.id)).all()
+            assert sorted(actions) == ["saved", "submitted"]
+    finally:
+        with app.app_context():
+            db.session.execute(sa.delete(AnnualReturn).where(AnnualReturn.library_id == library_pk))
+            db.session.execute(sa.delete(User).where(User.id == user_pk))
+            db.session.execute(sa.delete(AuditEvent).where(AuditEvent.id > last_audit))
+            db.session.commit()
