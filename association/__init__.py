@@ -86,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from association.libraries.views import bp as libraries_views
     from association.progress.api import blp as progress_api
     from association.returns.api import blp as returns_api
+    from association.returns.views import bp as returns_views
     from association.main.views import bp as main_views
     from association.roadmap.api import blp as tasks_api
     from association.roadmap.views import bp as roadmap_views
@@ -97,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(users_views)
     app.register_blueprint(roadmap_views)
     app.register_blueprint(libraries_views)
+    app.register_blueprint(returns_views)
     for blueprint in (auth_api, users_api, committees_api, tasks_api, libraries_api, progress_api, returns_api):
         api.register_blueprint(blueprint)
 

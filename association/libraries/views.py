@@ -27,6 +27,8 @@ from association.libraries.forms import (
 )
 from association.libraries.models import MeasureStatus, MemberLibrary, MembershipStatus
 from association.progress.queries import library_figures
+from association.returns.forms import STATUS_LABELS as RETURN_STATUS_LABELS
+from association.returns.operations import can_read_return
 from association.returns.queries import returns_of_library
 from association.roadmap.models import RoadmapTask
 from association.users.models import Role
@@ -87,6 +89,7 @@ def _render_library(library: MemberLibrary, *, measure_forms: dict | None = None
         history=queries.measure_history(library.id), returns=returns_of_library(library.id),
         membership_form=membership_form, can_edit_profile=operations.can_edit_profile(current_user, library),
         measure_labels=MEASURE_LABELS, membership_labels=MEMBERSHIP_LABELS, type_labels=TYPE_LABELS, charts=charts,
+        can_read_returns=can_read_return(current_user, library), return_labels=RETURN_STATUS_LABELS,
         measure_counts=[(label, sum(1 for m in measures if m.status.value == key)) for key, label in MEASURE_LABELS.items()],
     ), status
 

@@ -37,7 +37,7 @@ def test_library_page_shows_profile_measures_and_returns(app, client):
     html = client.get("/libraries/nu").get_data(as_text=True)
     assert "Nazarbayev University Library" in html and "Назарбаев Университетінің кітапханасы" in html
     assert "1.5" in html and "5.11" in html
-    assert "2024" in html and "not_started" in html
+    assert "2024" in html and "Not started" in html
     assert client.get("/libraries/NOPE").status_code == 404
     assert 'name="m' not in html  # an observer gets no measure forms
 

@@ -1,0 +1,112 @@
+"""The annual-return form, built from the year's definition (WTForms classes made at run time), and the
+coordinator's review forms."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, NumberRange, Optional
+
+from association.core.models import localized
+from association.returns.models import FieldType, FormField, ReturnForm
+from association.returns.rules import NOT_AVAILABLE
+
+STATUS_LABELS = {
+    "not_started": _l("Not started"),
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "returned": _l("Returned for correction"),
+    "accepted": _l("Accepted"),
+}
+ACTION_LABELS = {
+    "saved": _l("saved"), "submitted": _l("submitted"), "returned": _l("returned for correction"),
+    "accepted": _l("accepted"), "reopened": _l("reopened"), "created": _l("created"),
+}
+NA_SUFFIX = "__na"
+NOTE_SUFFIX = "__note"
+
+
+def _input_for(definition: FormField):
+    label = localized(definition.labels) or definition.code
+    description = localized(definition.helps)
+    if definition.type == FieldType.INTEGER:
+        return IntegerField(label, description=description, validators=[Optional()],
+                            render_kw={"inputmode": "numeric"})
+    if definition.type == FieldType.DECIMAL:
+        return DecimalField(label, description=description, validators=[Optional()], places=None,
+                            render_kw={"inputmode": "decimal"})
+    if definition.type == FieldType.BOOLEAN:
+        return SelectField(label, description=description, validators=[Optional()], choices=[
+            SelectChoice("", "—"), SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))])
+    if definition.type == FieldType.CHOICE:
+        return SelectField(label, description=description, validators=[Optional()], choices=[SelectChoice("", "—")] + [
+            SelectChoice(choice["code"], localized(choice.get("label")) or choice["code"])
+            for choice in definition.choices or []])
+    return TextAreaField(label, description=description, validators=[Optional(), Length(max=5000)],
+                         render_kw={"rows": 2})
+
+
+def build_return_form(form: ReturnForm, values: dict[str, Any], notes: dict[str, str], formdata=None) -> FlaskForm:
+    """A WTForms form with one input per field of the definition (plus "not available" and an explanation)."""
+
+    class AnnualReturnForm(FlaskForm):
+        pass
+
+    data: dict[str, Any] = {}
+    for definition in form.fields:
+        setattr(AnnualReturnForm, definition.code, _input_for(definition))
+        if definition.allow_na:
+            setattr(AnnualReturnForm, definition.code + NA_SUFFIX, BooleanField(_l("Not available")))
+        setattr(AnnualReturnForm, definition.code + NOTE_SUFFIX,
+                TextAreaField(_l("Explanation"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 2}))
+        value = values.get(definition.code)
+        if value == NOT_AVAILABLE:
+            data[definition.code + NA_SUFFIX] = True
+        elif definition.type == FieldType.BOOLEAN and value is not None:
+            data[definition.code] = "yes" if value else "no"
+        elif definition.type == FieldType.DECIMAL and value is not None:
+            data[definition.code] = Decimal(str(value))
+        else:
+            data[definition.code] = value
+        data[definition.code + NOTE_SUFFIX] = notes.get(definition.code, "")
+    return AnnualReturnForm(formdata=formdata, data=data)
+
+
+def submitted_values(form: ReturnForm, wtform: FlaskForm) -> tuple[dict[str, Any], dict[str, str]]:
+    """The typed values as the save operation takes them ("NA", numbers, booleans, text, None for blank)."""
+    values: dict[str, Any] = {}
+    notes: dict[str, str] = {}
+    for definition in form.fields:
+        field = wtform[definition.code]
+        if definition.allow_na and wtform[definition.code + NA_SUFFIX].data:
+            values[definition.code] = NOT_AVAILABLE
+        elif definition.type == FieldType.BOOLEAN:
+            values[definition.code] = {"yes": True, "no": False}.get(field.data)
+        elif definition.type == FieldType.DECIMAL:
+            values[definition.code] = None if field.data is None else str(field.data)
+        else:
+            values[definition.code] = field.data if field.data not in ("",) else None
+        notes[definition.code] = (wtform[definition.code + NOTE_SUFFIX].data or "").strip()
+    return values, notes
+
+
+class ReviewForm(FlaskForm):
+    comment = TextAreaField(_l("Comment for the library"), validators=[Optional(), Length(max=5000)])
+
+
+class YearForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=2000, max=2100)])
+    status = SelectField(_l("Status"), validators=[Optional()], choices=[SelectChoice("", "—")] + [
+        SelectChoice(key, label) for key, label in STATUS_LABELS.items() if key != "not_started"])
+
+
+class BulkAcceptForm(FlaskForm):
+    libraries = StringField()  # the chosen library codes arrive as repeated "library" values

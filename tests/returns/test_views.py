@@ -1,0 +1,145 @@
+"""The annual-return form in the browser, the review queue and completeness pages."""
+
+import sqlalchemy as sa
+
+from association.extensions import db
+from association.libraries.models import MemberLibrary
+from association.returns.models import AnnualReturn, ReturnStatus
+from association.users.models import Role
+from tests.conftest import csrf_token_from, login
+from tests.factories import make_user
+from tests.querycount import count_queries
+from tests.returns.test_api import GOOD
+
+
+def signed_in(app, client, *roles, **kwargs):
+    account = make_user(app, *roles, **kwargs)
+    login(client, account.email, account.password)
+    return account
+
+
+def form_data(page_html, values, action="save"):
+    data = {"csrf_token": csrf_token_from(page_html), "action": action}
+    for code, value in values.items():
+        data[code] = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else str(value)
+    return data
+
+
+def stored(app, code="NU", year=2024):
+    with app.app_context():
+        library_id = db.session.scalar(sa.select(MemberLibrary.id).where(MemberLibrary.code == code))
+        return db.session.scalars(sa.select(AnnualReturn).where(AnnualReturn.library_id == library_id,
+                                                                AnnualReturn.year == year)).one_or_none()
+
+
+def test_representative_fills_gets_an_error_fixes_and_submits(app, client):
+    signed_in(app, client, Role.LIBRARY_REP, library="NU")
+    page = client.get("/libraries/NU/returns/2024").get_data(as_text=True)
+    assert 'name="staff_trained"' in page and 'name="users_active__na"' in page
+    assert "Institutional context" in page  # sections from the definition
+
+    response = client.post("/libraries/NU/returns/2024", data=form_data(page, {**GOOD, "staff_trained": 50}, "submit"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Staff who completed advanced training cannot exceed total library staff." in html
+    assert 'value="50"' in html  # what was typed is kept
+    assert stored(app).status == ReturnStatus.DRAFT and stored(app).values["staff_trained"] == 50
+
+    response = client.post("/libraries/NU/returns/2024", data=form_data(html, {**GOOD, "users_active__na": "y"}, "submit"))
+    assert response.status_code == 302
+    saved = stored(app)
+    assert saved.status == ReturnStatus.SUBMITTED
+    assert saved.values["users_active"] == "NA" and saved.values["has_repository"] is True
+    assert saved.values["area_total_m2"] == 3200.5
+    page = client.get("/libraries/NU/returns/2024").get_data(as_text=True)
+    assert "Submitted" in page and 'name="staff_trained"' not in page  # no longer editable
+
+
+def test_wrong_types_save_nothing_and_show_beside_the_field(app, client):
+    signed_in(app, client, Role.LIBRARY_REP, library="NU")
+    page = client.get("/libraries/NU/returns/2024").get_data(as_text=True)
+    response = client.post("/libraries/NU/returns/2024", data=form_data(page, {**GOOD, "staff_total": "thirty"}))
+    assert response.status_code == 400
+    assert "Not a valid integer value" in response.get_data(as_text=True)
+    assert 'value="thirty"' in response.get_data(as_text=True)
+    assert stored(app) is None
+
+
+def test_other_libraries_and_committee_members_cannot_open_the_return(app, client):
+    signed_in(app, client, Role.LIBRARY_REP, library="ENU")
+    assert client.get("/libraries/NU/returns/2024").status_code == 403
+    page = client.get("/libraries/ENU/returns/2024").get_data(as_text=True)
+    assert client.post("/libraries/NU/returns/2024", data=form_data(page, GOOD)).status_code == 403
+    assert stored(app) is None
+
+
+def test_year_without_a_form_is_404(app, client):
+    signed_in(app, client, Role.LIBRARY_REP, library="NU")
+    response = client.get("/libraries/NU/returns/2019")
+    assert response.status_code == 404
+    assert "There is no annual-return form for 2019." in response.get_data(as_text=True)
+
+
+def submit_as_rep(app, code="NU"):
+    rep = app.test_client()
+    signed_in(app, rep, Role.LIBRARY_REP, library=code)
+    page = rep.get(f"/libraries/{code}/returns/2024").get_data(as_text=True)
+    assert rep.post(f"/libraries/{code}/returns/2024", data=form_data(page, GOOD, "submit")).status_code == 302
+
+
+def test_coordinator_returns_with_a_comment_then_accepts(app, client):
+    submit_as_rep(app)
+    signed_in(app, client, Role.COORDINATOR)
+    page = client.get("/libraries/NU/returns/2024").get_data(as_text=True)
+    token = csrf_token_from(page)
+    client.post("/libraries/NU/returns/2024/review", data={"csrf_token": token, "action": "return",
+                                                           "comment": "Проверьте число посещений"})
+    assert stored(app).status == ReturnStatus.RETURNED
+    rep = app.test_client()
+    signed_in(app, rep, Role.LIBRARY_REP, library="NU")
+    page = rep.get("/libraries/NU/returns/2024").get_data(as_text=True)
+    assert "Проверьте число посещений" in page
+    rep.post("/libraries/NU/returns/2024", data=form_data(page, GOOD, "submit"))
+    client.post("/libraries/NU/returns/2024/review", data={"csrf_token": token, "action": "accept"})
+    assert stored(app).status == ReturnStatus.ACCEPTED
+
+
+def test_review_queue_and_bulk_accept(app, client):
+    for code in ("NU", "ENU"):
+        submit_as_rep(app, code)
+    signed_in(app, client, Role.COORDINATOR)
+    page = client.get("/returns?year=2024").get_data(as_text=True)
+    assert "Review queue" in page and 'value="NU"' in page
+    response = client.post("/returns/bulk-accept", data={"csrf_token": csrf_token_from(page), "year": "2024",
+                                                         "library": ["NU", "ENU", "KAZNU"]})
+    assert response.status_code == 302
+    assert stored(app, "NU").status == stored(app, "ENU").status == ReturnStatus.ACCEPTED
+    flashes = client.get("/returns?year=2024").get_data(as_text=True)
+    assert "Not accepted (not submitted): KAZNU" in flashes
+
+
+def test_observer_sees_completeness_but_no_queue(app, client):
+    submit_as_rep(app)
+    signed_in(app, client, Role.OBSERVER)
+    page = client.get("/returns?year=2024").get_data(as_text=True)
+    assert "Review queue" not in page and "By region" in page
+
+
+def test_review_queue_queries_do_not_grow_with_returns(app, client):
+    from association.returns.models import ReturnForm
+
+    signed_in(app, client, Role.COORDINATOR)
+    counts = []
+    with app.app_context():
+        form_id = db.session.scalar(sa.select(ReturnForm.id).where(ReturnForm.year == 2024))
+        libraries = db.session.scalars(sa.select(MemberLibrary.id).order_by(MemberLibrary.id)).all()
+    for batch in (libraries[:2], libraries[2:20]):
+        with app.app_context():
+            for library_id in batch:
+                db.session.add(AnnualReturn(library_id=library_id, year=2024, form_id=form_id, values=GOOD,
+                                            status=ReturnStatus.DRAFT))
+            db.session.commit()
+        with count_queries(app) as statements:
+            assert client.get("/returns?year=2024").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
