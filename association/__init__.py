@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from association.returns.cli import forms_cli, returns_cli
     from association.roadmap.cli import tasks_cli
     from association.seed.cli import seed_command
     from association.users.cli import users_cli
@@ -111,3 +112,5 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(tasks_cli)
+    app.cli.add_command(returns_cli)
+    app.cli.add_command(forms_cli)

@@ -11,13 +11,13 @@ from association.libraries.models import (
     Region,
 )
 from association.programme.models import Association, Direction, Programme
-from association.returns.models import AnnualReturn, FormField, FormRule, ReturnForm, ReturnHistory
+from association.returns.models import AnnualReturn, FormField, FormRule, ReturnForm, ReturnHistory, ReturnReminder
 from association.roadmap.models import RoadmapTask, TaskHistory, TaskWatcher
 from association.users.models import User, UserRole
 
 __all__ = [
     "AnnualReturn", "ApiToken", "Association", "AuditEvent", "Committee", "CommitteeMembership", "Direction",
     "FormField", "FormRule", "LibraryProgress", "LibraryProgressHistory", "MemberLibrary", "MembershipChange",
-    "Programme", "Region", "ReturnForm", "ReturnHistory", "RoadmapTask", "TaskHistory", "TaskWatcher", "User",
+    "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "TaskHistory", "TaskWatcher", "User",
     "UserRole",
 ]

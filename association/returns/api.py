@@ -8,7 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from association.core.errors import Missing, NotAllowed
+import yaml
+from flask import Response
+
+from association.core.errors import Missing, NotAllowed, ValidationFailed
 from association.core.etags import etag_for, set_response_etag
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.extensions import db
@@ -17,8 +20,12 @@ from association.libraries.queries import get_library
 from association.progress.queries import returns_completeness
 from association.progress.schemas import CompletenessSchema
 from association.returns import operations, queries
+from association.returns.definitions import form_definition
 from association.returns.schemas import (
+    ClosedArgs,
     CommentArgs,
+    CopyArgs,
+    FormDefinitionArgs,
     EmptyArgs,
     FormSchema,
     ReturnSaveArgs,
@@ -57,6 +64,57 @@ class Form(MethodView):
     @blp.alt_response(404, description="No form for this year")
     def get(self, year: int) -> dict:
         """The annual-return form of a reporting year: fields, sections, units and rules"""
+        return queries.describe_form(operations.form_for_year(year))
+
+
+@blp.route("/forms/<int:year>/definition")
+class FormDefinition(MethodView):
+    @access(STAFF)
+    @blp.response(200, description="The form as a YAML definition, to edit and load again")
+    def get(self, year: int) -> Response:
+        """Download the year's form definition (YAML)"""
+        form = operations.form_for_year(year)
+        text = yaml.safe_dump(form_definition(form, form.fields, form.rules), allow_unicode=True, sort_keys=False)
+        return Response(text, mimetype="application/yaml", headers={
+            "Content-Disposition": f'attachment; filename="form-{year}.yaml"'})
+
+    @access(STAFF)
+    @blp.arguments(FormDefinitionArgs)
+    @blp.response(200, FormSchema)
+    @blp.alt_response(422, description="The definition is not valid")
+    def put(self, args: dict, year: int) -> dict:
+        """Load an edited definition for the year (a new revision if returns were submitted on the current one)"""
+        definition = args["definition"]
+        if definition.get("year") != year:
+            raise ValidationFailed(_("The definition is for another year."), {"year": [_("Must be %(year)d.", year=year)]})
+        form, _replaced = operations.load_definition(definition, current_user)
+        db.session.commit()
+        return queries.describe_form(operations.form_for_year(year))
+
+
+@blp.route("/forms/<int:year>/copy")
+class FormCopy(MethodView):
+    @access(STAFF)
+    @blp.arguments(CopyArgs)
+    @blp.response(201, FormSchema)
+    @blp.alt_response(422, description="The target year already has a form")
+    def post(self, args: dict, year: int) -> dict:
+        """Start another year's form from this one (same fields and rules, dates moved)"""
+        operations.copy_year(year, args["to_year"], current_user)
+        db.session.commit()
+        return queries.describe_form(operations.form_for_year(args["to_year"]))
+
+
+@blp.route("/forms/<int:year>/closed")
+class FormClosed(MethodView):
+    @access(STAFF)
+    @blp.arguments(ClosedArgs)
+    @blp.response(200, FormSchema)
+    @blp.alt_response(409, description="Already in that state")
+    def put(self, args: dict, year: int) -> dict:
+        """Close the reporting year (no more saves or submissions) or open it again"""
+        operations.set_year_closed(year, current_user, args["closed"])
+        db.session.commit()
         return queries.describe_form(operations.form_for_year(year))
 
 

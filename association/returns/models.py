@@ -196,3 +196,17 @@ class ReturnHistory(IdMixin, Base):
         one_of("action", ("created", "saved", "submitted", "returned", "accepted", "reopened")),
         one_of("to_status", ReturnStatus),
     )
+
+
+class ReturnReminder(IdMixin, Base):
+    """A reminder sent to a library about one year's return, so that the same reminder goes out once a day at most."""
+
+    __tablename__ = "return_reminders"
+
+    library_id: Mapped[int] = mapped_column(sa.ForeignKey("member_libraries.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    sent_on: Mapped[date]
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recipients: Mapped[str] = mapped_column(sa.Text, default="")
+
+    __table_args__ = (sa.UniqueConstraint("library_id", "year", "sent_on"),)

@@ -246,3 +246,40 @@ def reopen_return(library: MemberLibrary, year: int, user: User, reason: str) ->
         raise ValidationFailed(_("Give the reason for reopening."), {"comment": [_("Required.")]})
     return _review(library, year, user, allowed_from=ReturnStatus.ACCEPTED, to=ReturnStatus.RETURNED,
                    action="reopened", comment=reason.strip())
+
+
+def _require_coordinator(user: User) -> None:
+    if not user.is_coordinator:
+        raise NotAllowed(_("Only the coordinator manages the annual-return forms."))
+
+
+def set_year_closed(year: int, user: User, closed: bool) -> ReturnForm:
+    """Close a reporting year (no more saves or submissions) or open it again."""
+    _require_coordinator(user)
+    form = form_for_year(year)
+    if (form.closed_at is not None) == closed:
+        raise StateConflict(_("The year %(year)d is already %(state)s.", year=year,
+                              state=_("closed") if closed else _("open")))
+    for revision in db.session.scalars(sa.select(ReturnForm).where(ReturnForm.year == year)):
+        revision.closed_at = utcnow() if closed else None
+    db.session.flush()
+    return form
+
+
+def copy_year(year: int, to_year: int, user: User) -> ReturnForm:
+    """Start `to_year`'s form from `year`'s: the same fields and rules, the dates moved."""
+    from association.returns.definitions import copy_form
+
+    _require_coordinator(user)
+    form = form_for_year(year)
+    return copy_form(form, form.fields, form.rules, to_year)
+
+
+def load_definition(data: dict[str, Any], user: User) -> tuple[ReturnForm, bool]:
+    """Load an edited definition (a new revision when returns were submitted on the current one)."""
+    from association.returns.definitions import load_form
+
+    _require_coordinator(user)
+    if not isinstance(data, dict):
+        raise ValidationFailed(_("The definition must be a mapping."), {"definition": [_("Not a form definition.")]})
+    return load_form(data)

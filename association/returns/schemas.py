@@ -93,3 +93,15 @@ class CommentArgs(ma.Schema):
 
 class ReturnsQueryArgs(ma.Schema):
     year = ma.fields.Integer(required=True, validate=ma.validate.Range(min=2000, max=2100))
+
+
+class CopyArgs(ma.Schema):
+    to_year = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=2000, max=2100))
+
+
+class ClosedArgs(ma.Schema):
+    closed = ma.fields.Boolean(required=True)
+
+
+class FormDefinitionArgs(ma.Schema):
+    definition = ma.fields.Dict(required=True, metadata={"description": "The shape of GET …/definition (as JSON)"})
