@@ -8,7 +8,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
@@ -110,3 +111,11 @@ class YearForm(FlaskForm):
 
 class BulkAcceptForm(FlaskForm):
     libraries = StringField()  # the chosen library codes arrive as repeated "library" values
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("Filled-in template (XLSX, at most 5 MB)"), validators=[FileRequired()])
+
+
+class ConfirmUploadForm(FlaskForm):
+    values = HiddenField()

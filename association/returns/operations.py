@@ -129,26 +129,59 @@ class SaveResult:
     findings: Findings
 
 
-def save_return(library: MemberLibrary, year: int, user: User, submitted: dict[str, Any],
-                notes: dict[str, str] | None = None, expected_version: int | None = None) -> SaveResult:
-    """Save a draft (creating it if needed). Unknown codes and wrong types refuse everything (422); values out of
-    range and rule breaches are saved and reported."""
+def _prepare(library: MemberLibrary, year: int, user: User, submitted: dict[str, Any],
+             notes: dict[str, str] | None) -> tuple[ReturnForm, AnnualReturn | None, dict[str, Any]]:
+    """Every check a save makes before writing anything: who, which form, its state, the values' types."""
     if not can_edit_return(user, library):
         raise NotAllowed(_("Only the library's representatives can fill in its return."))
-    form = form_for_year(year)
+    annual_return = find_return(library.id, year)
+    form = form_of(annual_return) if annual_return is not None else form_for_year(year)
     _check_open(form)
     if library.membership_status == MembershipStatus.LEFT:
         raise StateConflict(_("This library has left the Association."))
+    if annual_return is not None and annual_return.status not in EDITABLE:
+        raise StateConflict(_("A %(status)s return cannot be changed.", status=annual_return.status.value))
     values, type_errors = coerce_values(form.fields, submitted)
     known = {f.code for f in form.fields}
     for code, note in (notes or {}).items():
         if code not in known:
             type_errors.setdefault(f"notes.{code}", []).append(_("This form has no field %(code)s.", code=code))
-        elif not isinstance(note, str) or len(note) > MAX_COMMENT_LENGTH:
+        elif note is not None and (not isinstance(note, str) or len(note) > MAX_COMMENT_LENGTH):
             type_errors.setdefault(f"notes.{code}", []).append(_("At most %(n)d characters.", n=MAX_COMMENT_LENGTH))
     if type_errors:
         raise ValidationFailed(_("Nothing was saved: some values have the wrong type or an unknown code."), type_errors)
-    annual_return = find_return(library.id, year)
+    return form, annual_return, values
+
+
+def _merge(current: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """Given values replace the stored ones; None clears a value."""
+    merged = {**current, **values}
+    return {code: value for code, value in merged.items() if value is not None}
+
+
+@dataclass
+class Preview:
+    values: dict[str, Any]
+    changes: list[tuple[str, Any, Any]]
+    findings: Findings
+
+
+def preview_return(library: MemberLibrary, year: int, user: User, submitted: dict[str, Any]) -> Preview:
+    """What saving these values would change and what the rules would say, without saving (a dry run)."""
+    form, annual_return, values = _prepare(library, year, user, submitted, None)
+    current = dict(annual_return.values or {}) if annual_return else {}
+    merged = _merge(current, values)
+    changes = [(f.code, current.get(f.code), merged.get(f.code)) for f in form.fields
+               if current.get(f.code) != merged.get(f.code)]
+    findings = check_values(form, form.fields, form.rules, merged, previous_values(library.id, year))
+    return Preview(merged, changes, findings)
+
+
+def save_return(library: MemberLibrary, year: int, user: User, submitted: dict[str, Any],
+                notes: dict[str, str] | None = None, expected_version: int | None = None) -> SaveResult:
+    """Save a draft (creating it if needed). Unknown codes and wrong types refuse everything (422); values out of
+    range and rule breaches are saved and reported."""
+    form, annual_return, values = _prepare(library, year, user, submitted, notes)
     if annual_return is None:
         annual_return = AnnualReturn(library_id=library.id, year=year, form_id=form.id, status=ReturnStatus.DRAFT,
                                      values={}, notes={})
@@ -156,13 +189,10 @@ def save_return(library: MemberLibrary, year: int, user: User, submitted: dict[s
         _flush()
         values_before: dict[str, Any] | None = None
     else:
-        if annual_return.status not in EDITABLE:
-            raise StateConflict(_("A %(status)s return cannot be changed.", status=annual_return.status.value))
         if expected_version is not None and expected_version != annual_return.version:
             raise StaleVersion(_("The return was changed by someone else since you read it."))
         values_before = dict(annual_return.values or {})
-    merged = {**(annual_return.values or {}), **values}
-    annual_return.values = {code: value for code, value in merged.items() if value is not None}
+    annual_return.values = _merge(annual_return.values or {}, values)
     if notes is not None:
         merged_notes = {**(annual_return.notes or {}), **notes}
         annual_return.notes = {code: note for code, note in merged_notes.items() if note}

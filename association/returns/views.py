@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import json
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +17,8 @@ from association.progress.queries import returns_completeness
 from association.returns import operations, queries
 from association.returns.forms import (
     ACTION_LABELS,
+    ConfirmUploadForm,
+    UploadForm,
     NA_SUFFIX,
     NOTE_SUFFIX,
     STATUS_LABELS,
@@ -23,10 +28,13 @@ from association.returns.forms import (
     submitted_values,
 )
 from association.returns.models import ReturnStatus
+from association.returns.spreadsheets import MAX_UPLOAD_BYTES, SpreadsheetRefused, build_template, read_upload
 from association.returns.validation import Findings
 from association.users.models import Role
 
 bp = Blueprint("returns", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 RETURN_EDITORS = roles(Role.LIBRARY_REP, Role.ADMIN)
 
@@ -60,7 +68,7 @@ def _render(library, year: int, wtform=None, findings: Findings | None = None, s
         sections=sections, findings=findings, editable=editable,
         previous=operations.previous_values(library.id, year) or {},
         history=queries.return_history(annual_return.id) if annual_return else [],
-        late=queries.is_late(annual_return, form), review_form=ReviewForm(),
+        late=queries.is_late(annual_return, form), review_form=ReviewForm(), upload_form=UploadForm(),
         can_review=operations.can_review(current_user), status_labels=STATUS_LABELS, action_labels=ACTION_LABELS,
         na_suffix=NA_SUFFIX, note_suffix=NOTE_SUFFIX,
     ), status
@@ -200,3 +208,71 @@ def returns_bulk_accept():
     if refused:
         flash(_("Not accepted (not submitted): %(codes)s.", codes=", ".join(refused)), "error")
     return redirect(url_for("returns.returns_overview", year=year))
+
+
+@bp.route("/libraries/<code>/returns/<int:year>/template.xlsx")
+@access(SIGNED_IN)
+def return_template(code: str, year: int):
+    """Download the return as an XLSX template (fields, units, last year's values, lists for choices)."""
+    library = _library_or_404(code)
+    if not operations.can_read_return(current_user, library):
+        abort(403)
+    annual_return = operations.find_return(library.id, year)
+    form = operations.form_of(annual_return) if annual_return else operations.form_for_year(year)
+    data = build_template(form, library.code, (annual_return.values if annual_return else None) or {},
+                          operations.previous_values(library.id, year) or {})
+    filename = f"return-{library.code}-{year}-{date.today().isoformat()}.xlsx"
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/libraries/<code>/returns/<int:year>/upload", methods=["POST"])
+@access(RETURN_EDITORS)
+def return_upload(code: str, year: int):
+    """Read a filled-in template and show what it would change (a dry run); nothing is saved yet."""
+    library = _library_or_404(code)
+    if not operations.can_edit_return(current_user, library):
+        abort(403)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the filled-in XLSX template to upload."), "error")
+        return _render(library, year, status=400)
+    data = form.file.data.stream.read(MAX_UPLOAD_BYTES + 1)
+    annual_return = operations.find_return(library.id, year)
+    definition = operations.form_of(annual_return) if annual_return else operations.form_for_year(year)
+    try:
+        uploaded = read_upload(data, definition, library.code)
+        preview = operations.preview_return(library, year, current_user, uploaded.values)
+    except SpreadsheetRefused as refused:
+        flash(str(refused), "error")
+        return _render(library, year, status=413 if len(data) > MAX_UPLOAD_BYTES else 400)
+    except DomainError as refused:
+        return render_template("returns/upload_preview.html", library=library, year=year, preview=None,
+                               refused=refused, labels={f.code: f.label for f in definition.fields},
+                               confirm_form=ConfirmUploadForm()), refused.status
+    confirm = ConfirmUploadForm(values=json.dumps(uploaded.values, default=str))
+    return render_template("returns/upload_preview.html", library=library, year=year, preview=preview,
+                           refused=None, unknown=uploaded.unknown_codes, confirm_form=confirm,
+                           labels={f.code: f.label for f in definition.fields})
+
+
+@bp.route("/libraries/<code>/returns/<int:year>/upload/confirm", methods=["POST"])
+@access(RETURN_EDITORS)
+def return_upload_confirm(code: str, year: int):
+    """Save the previewed values as the draft (checked again, exactly as a typed save)."""
+    library = _library_or_404(code)
+    form = ConfirmUploadForm()
+    try:
+        values = json.loads(form.values.data or "") if form.validate_on_submit() else None
+    except ValueError:
+        values = None
+    if not isinstance(values, dict):
+        abort(400)
+    try:
+        operations.save_return(library, year, current_user, values)
+    except DomainError as refused:
+        db.session.rollback()
+        flash(refused.detail, "error")
+        return _render(library, year, status=refused.status)
+    db.session.commit()
+    flash(_("The spreadsheet's values are saved in the draft."), "info")
+    return redirect(url_for("returns.return_page", code=library.code, year=year))

@@ -1,0 +1,131 @@
+"""The annual return as a spreadsheet: a template to fill in offline (openpyxl), and reading it back.
+
+The template carries a hidden `meta` sheet (what it is, which library, year and form revision), so a foreign or
+mismatched file is recognised and refused before any value is read."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from association.core.models import localized
+from association.returns.models import FieldType, ReturnForm
+from association.returns.rules import NOT_AVAILABLE
+
+MARKER = "association-annual-return"
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+VALUE_COLUMN = 8  # H
+HEADER = ("code", "section", "label", "unit", "type", "required", "last_year", "value")
+YES, NO = "yes", "no"
+
+
+class SpreadsheetRefused(ValueError):
+    """The file is not a return template of this library and year (or not a spreadsheet at all)."""
+
+
+def _display(value: Any) -> Any:
+    if value is True:
+        return YES
+    if value is False:
+        return NO
+    return value
+
+
+def build_template(form: ReturnForm, library_code: str, values: dict[str, Any], previous: dict[str, Any]) -> bytes:
+    """An XLSX with one row per field: label and unit in the user's language, last year's value, the current one."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Return"
+    sheet.append([_("Code"), _("Section"), _("Field"), _("Unit"), _("Type"), _("Required"), _("Last year"), _("Value")])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE6F2")
+    sections = {s["code"]: localized(s.get("title")) for s in form.sections or []}
+    yes_no = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
+    sheet.add_data_validation(yes_no)
+    for row, definition in enumerate(form.fields, start=2):
+        value = values.get(definition.code)
+        sheet.append([
+            definition.code, sections.get(definition.section, definition.section), localized(definition.labels),
+            localized(form.units.get(definition.unit)) if definition.unit else "", definition.type.value,
+            _("yes") if definition.required else "", _display(previous.get(definition.code)), _display(value),
+        ])
+        cell = sheet.cell(row=row, column=VALUE_COLUMN)
+        options = []
+        if definition.type == FieldType.CHOICE:
+            options = [choice["code"] for choice in definition.choices or []]
+        elif definition.type == FieldType.BOOLEAN:
+            options = [YES, NO]
+        if definition.allow_na and options:
+            options.append(NOT_AVAILABLE)
+        if options:
+            validation = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True)
+            sheet.add_data_validation(validation)
+            validation.add(cell)
+        if isinstance(value, str) and value != NOT_AVAILABLE:
+            cell.data_type = "s"  # text stays text, even if it starts with "="
+    for column, width in zip("ABCDEFGH", (26, 24, 60, 12, 10, 10, 14, 18), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    meta = workbook.create_sheet("meta")
+    meta.append(["kind", MARKER])
+    meta.append(["library", library_code])
+    meta.append(["year", form.year])
+    meta.append(["revision", form.revision])
+    meta.sheet_state = "hidden"
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+@dataclass
+class UploadedValues:
+    values: dict[str, Any]
+    unknown_codes: list[str]
+
+
+def read_upload(data: bytes, form: ReturnForm, library_code: str) -> UploadedValues:
+    """The values of a filled-in template; refuses anything that is not this library's template for this year."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise SpreadsheetRefused(_("The file is larger than 5 MB."))
+    if not data.startswith(b"PK\x03\x04"):
+        raise SpreadsheetRefused(_("This is not an XLSX spreadsheet."))
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        raise SpreadsheetRefused(_("The spreadsheet cannot be read; it may be damaged.")) from None
+    try:
+        if "meta" not in workbook.sheetnames or "Return" not in workbook.sheetnames:
+            raise SpreadsheetRefused(_("This spreadsheet is not an annual-return template of this system."))
+        meta = {row[0]: row[1] for row in workbook["meta"].iter_rows(values_only=True) if row and len(row) >= 2}
+        if meta.get("kind") != MARKER:
+            raise SpreadsheetRefused(_("This spreadsheet is not an annual-return template of this system."))
+        if meta.get("library") != library_code or meta.get("year") != form.year:
+            raise SpreadsheetRefused(_("This template is for %(library)s, %(year)s, not for this return.",
+                                       library=meta.get("library"), year=meta.get("year")))
+        values: dict[str, Any] = {}
+        unknown: list[str] = []
+        known = {definition.code: definition for definition in form.fields}
+        for row in workbook["Return"].iter_rows(min_row=2, values_only=True):
+            if not row or row[0] is None:
+                continue
+            code = str(row[0]).strip()
+            if code not in known:
+                unknown.append(code)
+                continue
+            raw = row[VALUE_COLUMN - 1] if len(row) >= VALUE_COLUMN else None
+            if known[code].type == FieldType.BOOLEAN and isinstance(raw, str):
+                raw = {YES: True, NO: False}.get(raw.strip().lower(), raw)
+            if isinstance(raw, str) and known[code].type != FieldType.TEXT:
+                raw = raw.strip()
+            values[code] = raw
+        return UploadedValues(values, unknown)
+    finally:
+        workbook.close()
