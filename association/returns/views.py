@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import yaml
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -177,6 +179,7 @@ def returns_overview():
         queue = [(annual_return, findings[annual_return.id]) for annual_return in returns]
     return render_template(
         "returns/overview.html", year=year, filters=filters, completeness=returns_completeness(year),
+        form=operations.form_for_year(year), upload_form=UploadForm(),
         regions=queries.completeness_by_region(year), queue=queue, review_form=ReviewForm(),
         status_labels=STATUS_LABELS,
     )
@@ -276,3 +279,62 @@ def return_upload_confirm(code: str, year: int):
     db.session.commit()
     flash(_("The spreadsheet's values are saved in the draft."), "info")
     return redirect(url_for("returns.return_page", code=library.code, year=year))
+
+
+@bp.route("/returns/<int:year>/closed", methods=["POST"])
+@access(STAFF)
+def form_closed(year: int):
+    """Close the reporting year, or open it again (coordinator)."""
+    if not ReviewForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.set_year_closed(year, current_user, request.form.get("closed") == "1")
+    except DomainError as refused:
+        db.session.rollback()
+        flash(refused.detail, "error")
+    else:
+        db.session.commit()
+        flash(_("Saved."), "info")
+    return redirect(url_for("returns.returns_overview", year=year))
+
+
+@bp.route("/returns/<int:year>/copy", methods=["POST"])
+@access(STAFF)
+def form_copy(year: int):
+    """Start next year's form from this year's (coordinator)."""
+    if not ReviewForm().validate_on_submit():
+        abort(400)
+    try:
+        form = operations.copy_year(year, year + 1, current_user)
+    except DomainError as refused:
+        db.session.rollback()
+        flash(refused.detail, "error")
+        return redirect(url_for("returns.returns_overview", year=year))
+    db.session.commit()
+    flash(_("The form for %(year)d was created from %(source)d's.", year=form.year, source=year), "info")
+    return redirect(url_for("returns.returns_overview", year=year + 1))
+
+
+@bp.route("/returns/<int:year>/definition", methods=["POST"])
+@access(STAFF)
+def form_definition_upload(year: int):
+    """Load an edited form definition (YAML) for the year (coordinator)."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        data = yaml.safe_load(form.file.data.stream.read(MAX_UPLOAD_BYTES + 1).decode("utf-8"))
+        if not isinstance(data, dict) or data.get("year") != year:
+            raise ValidationFailed(_("This definition is not for %(year)d.", year=year), {})
+        loaded, _replaced = operations.load_definition(data, current_user)
+    except (yaml.YAMLError, UnicodeDecodeError):
+        flash(_("The file is not a YAML form definition."), "error")
+        return redirect(url_for("returns.returns_overview", year=year))
+    except DomainError as refused:
+        db.session.rollback()
+        problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in refused.errors.items())
+        flash(f"{refused.detail} {problems}".strip(), "error")
+        return redirect(url_for("returns.returns_overview", year=year))
+    db.session.commit()
+    flash(_("Form %(year)d revision %(revision)d loaded.", year=loaded.year, revision=loaded.revision), "info")
+    return redirect(url_for("returns.returns_overview", year=year))

@@ -143,3 +143,31 @@ def test_review_queue_queries_do_not_grow_with_returns(app, client):
             assert client.get("/returns?year=2024").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_coordinator_manages_the_form_from_the_returns_page(app, client):
+    import io
+
+    import yaml
+
+    signed_in(app, client, Role.COORDINATOR)
+    page = client.get("/returns?year=2024").get_data(as_text=True)
+    token = csrf_token_from(page)
+    definition = client.get("/api/v1/forms/2024/definition").get_data(as_text=True)
+    data = yaml.safe_load(definition)
+    data["fields"][0]["label"]["en"] = "Students (FTE), edited"
+    upload = client.post("/returns/2024/definition", data={
+        "csrf_token": token, "file": (io.BytesIO(yaml.safe_dump(data, allow_unicode=True).encode()), "form.yaml")},
+        content_type="multipart/form-data")
+    assert upload.status_code == 302
+    assert "Students (FTE), edited" in client.get("/libraries/NU/returns/2024").get_data(as_text=True)
+    wrong_year = client.post("/returns/2023/definition", data={
+        "csrf_token": token, "file": (io.BytesIO(yaml.safe_dump(data).encode()), "form.yaml")},
+        content_type="multipart/form-data")
+    assert "This definition is not for 2023." in client.get(wrong_year.headers["Location"]).get_data(as_text=True)
+    assert client.post("/returns/2024/closed", data={"csrf_token": token, "closed": "1"}).status_code == 302
+    with app.app_context():
+        from association.returns.models import ReturnForm
+
+        assert db.session.scalars(sa.select(ReturnForm).where(ReturnForm.year == 2024)).first().closed_at is not None
+    assert client.post("/returns/2024/copy", data={"csrf_token": token}).headers["Location"].endswith("year=2025")
