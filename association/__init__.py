@@ -81,6 +81,8 @@ def _register_blueprints(app: Flask) -> None:
     from association.auth.api import blp as auth_api
     from association.auth.views import bp as auth_views
     from association.committees.api import blp as committees_api
+    from association.exports.api import blp as exports_api
+    from association.exports.views import bp as exports_views
     from association.extensions import api
     from association.libraries.api import blp as libraries_api
     from association.libraries.views import bp as libraries_views
@@ -99,11 +101,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(roadmap_views)
     app.register_blueprint(libraries_views)
     app.register_blueprint(returns_views)
-    for blueprint in (auth_api, users_api, committees_api, tasks_api, libraries_api, progress_api, returns_api):
+    app.register_blueprint(exports_views)
+    for blueprint in (auth_api, users_api, committees_api, tasks_api, libraries_api, progress_api, returns_api,
+                      exports_api):
         api.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
+    from association.exports.cli import export_command
     from association.returns.cli import forms_cli, returns_cli
     from association.roadmap.cli import tasks_cli
     from association.seed.cli import seed_command
@@ -114,3 +119,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(tasks_cli)
     app.cli.add_command(returns_cli)
     app.cli.add_command(forms_cli)
+    app.cli.add_command(export_command)

@@ -41,11 +41,11 @@ def bar_chart(title: str, rows: Sequence[tuple[str, float]], maximum: float | No
         y = GAP + index * (BAR_HEIGHT + GAP)
         width = 0 if top == 0 else max(0.0, min(1.0, value / top)) * BAR_WIDTH
         parts.append(
-            f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR_HEIGHT * 0.7}" text-anchor="end" class="chart-label">'
+            f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR_HEIGHT * 0.7}" text-anchor="end" class="chart-label" font-size="13" fill="#1d2330">'
             f"{escape(_shorten(label))}</text>"
-            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{BAR_WIDTH}" height="{BAR_HEIGHT}" class="chart-track"/>'
-            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" class="chart-bar"/>'
-            f'<text x="{LABEL_WIDTH + BAR_WIDTH + 6}" y="{y + BAR_HEIGHT * 0.7}" class="chart-value">'
+            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{BAR_WIDTH}" height="{BAR_HEIGHT}" class="chart-track" fill="#eef1f6"/>'
+            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" class="chart-bar" fill="#0b5394"/>'
+            f'<text x="{LABEL_WIDTH + BAR_WIDTH + 6}" y="{y + BAR_HEIGHT * 0.7}" class="chart-value" font-size="13" fill="#1d2330">'
             f"{_number(value)}{escape(unit)}</text>"
         )
     description = "; ".join(f"{label}: {_number(value)}{unit}" for label, value in rows)
@@ -60,7 +60,7 @@ def stacked_chart(title: str, rows: Sequence[tuple[str, dict[str, int]]], labels
         y = GAP + index * (BAR_HEIGHT + GAP)
         total = sum(counts.values()) or 1
         x = float(LABEL_WIDTH)
-        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR_HEIGHT * 0.7}" text-anchor="end" class="chart-label">'
+        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR_HEIGHT * 0.7}" text-anchor="end" class="chart-label" font-size="13" fill="#1d2330">'
                      f"{escape(_shorten(label))}</text>")
         for key, count in counts.items():
             width = count / total * BAR_WIDTH
@@ -69,13 +69,13 @@ def stacked_chart(title: str, rows: Sequence[tuple[str, dict[str, int]]], labels
                              f'fill="{STATUS_COLOURS.get(key, "#888")}"><title>{escape(labels.get(key, key))}: '
                              f"{count}</title></rect>")
             x += width
-        parts.append(f'<text x="{LABEL_WIDTH + BAR_WIDTH + 6}" y="{y + BAR_HEIGHT * 0.7}" class="chart-value">'
+        parts.append(f'<text x="{LABEL_WIDTH + BAR_WIDTH + 6}" y="{y + BAR_HEIGHT * 0.7}" class="chart-value" font-size="13" fill="#1d2330">'
                      f"{sum(counts.values())}</text>")
     legend_y = height - 14
     x = LABEL_WIDTH
     for key, text in labels.items():
         parts.append(f'<rect x="{x}" y="{legend_y - 10}" width="12" height="12" fill="{STATUS_COLOURS.get(key, "#888")}"/>'
-                     f'<text x="{x + 16}" y="{legend_y}" class="chart-legend">{escape(str(text))}</text>')
+                     f'<text x="{x + 16}" y="{legend_y}" class="chart-legend" font-size="13" fill="#1d2330">{escape(str(text))}</text>')
         x += 16 + 8 * len(str(text)) + 14
     description = "; ".join(
         f"{label}: " + ", ".join(f"{labels.get(k, k)} {v}" for k, v in counts.items()) for label, counts in rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -20,6 +22,7 @@ ROLE_LABELS = {
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["zip"] = lambda first, second: zip(first, second, strict=True)
+    app.jinja_env.globals["now"] = date.today
 
     @app.context_processor
     def common() -> dict:

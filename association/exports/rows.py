@@ -1,0 +1,138 @@
+"""The rows of every export, read with a fixed number of queries and streamed (yield_per), so memory does not
+grow with the data. The figures come from association.progress.queries, the same as the dashboards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from association.core.models import localized
+from association.exports.scope import ExportScope
+from association.extensions import db
+from association.libraries.models import LibraryProgress, MeasureStatus, MemberLibrary, MembershipStatus
+from association.progress.queries import end_of_day, measure_ids, overall_percents
+from association.returns.models import AnnualReturn, ReturnForm
+from association.roadmap.models import RoadmapTask, TaskHistory
+from association.roadmap.queries import code_order, task_query
+
+PROGRESS_COLUMNS = ("task_code", "task_title", "committee_code", "direction", "planned_year", "due_date", "status",
+                    "progress_percent", "overdue", "library_level", "last_update_at", "last_comment")
+BATCH = 500
+
+
+def task_rows(scope: ExportScope, year: int | None = None, committee: str | None = None) -> Iterator[dict[str, Any]]:
+    """One row per task, with its last history entry (when and the comment)."""
+    filters: dict[str, Any] = {"year": year, "committee": committee}
+    if not scope.everything and scope.library_id is None:
+        filters["committee_ids"] = sorted(scope.committee_ids)
+    last = (sa.select(TaskHistory.task_id, sa.func.max(TaskHistory.id).label("last_id"))
+            .group_by(TaskHistory.task_id).subquery())
+    query = (task_query(filters)
+             .outerjoin(last, last.c.task_id == RoadmapTask.id)
+             .outerjoin(TaskHistory, TaskHistory.id == last.c.last_id)
+             .add_columns(TaskHistory.at, TaskHistory.comment))
+    for task, last_at, last_comment in db.session.execute(query.execution_options(yield_per=BATCH)):
+        yield {
+            "task_code": task.code, "task_title": task.title, "committee_code": task.committee.code,
+            "direction": task.direction.number, "planned_year": task.planned_year, "due_date": task.due_date,
+            "status": task.status.value, "progress_percent": task.progress_percent, "overdue": task.is_overdue(),
+            "library_level": task.library_level, "last_update_at": last_at, "last_comment": last_comment or "",
+        }
+
+
+LIBRARY_COLUMNS = ("library_code", "library_name", "region", "city", "type", "membership_status", "overall_percent")
+
+
+def library_rows(scope: ExportScope) -> Iterator[dict[str, Any]]:
+    """One row per member library the scope allows, with its overall progress (the dashboard's figure)."""
+    query = sa.select(MemberLibrary).options(joinedload(MemberLibrary.region)).order_by(MemberLibrary.code)
+    if not scope.everything:
+        query = query.where(MemberLibrary.id == (scope.library_id or -1))
+    libraries = db.session.scalars(query).all()
+    percents = overall_percents([library.id for library in libraries])
+    for library in libraries:
+        yield {"library_code": library.code, "library_name": library.name, "region": library.region.code,
+               "city": library.city, "type": library.type.value,
+               "membership_status": library.membership_status.value, "overall_percent": percents[library.id]}
+
+
+def measure_matrix(scope: ExportScope) -> tuple[list[RoadmapTask], Iterator[dict[str, Any]]]:
+    """Libraries × library-level measures: the measures (columns) and one row per library with each status."""
+    measures = db.session.scalars(
+        sa.select(RoadmapTask).where(RoadmapTask.id.in_(measure_ids())).order_by(*code_order())
+    ).all()
+    if not scope.everything and scope.library_id is None:
+        measures = [m for m in measures if m.committee_id in scope.committee_ids]
+
+    def rows() -> Iterator[dict[str, Any]]:
+        query = sa.select(MemberLibrary).order_by(MemberLibrary.code)
+        if scope.library_id is not None and not scope.everything:
+            query = query.where(MemberLibrary.id == scope.library_id)
+        libraries = db.session.scalars(query).all()
+        statuses = {
+            (library_id, task_id): MeasureStatus(status).value
+            for library_id, task_id, status in db.session.execute(
+                sa.select(LibraryProgress.library_id, LibraryProgress.task_id, LibraryProgress.status)
+                .where(LibraryProgress.task_id.in_([m.id for m in measures])))
+        }
+        percents = overall_percents([library.id for library in libraries])
+        for library in libraries:
+            row: dict[str, Any] = {"library_code": library.code, "library_name": library.name,
+                                   "overall_percent": percents[library.id]}
+            for measure in measures:
+                row[measure.code] = statuses.get((library.id, measure.id), MeasureStatus.NOT_STARTED.value)
+            yield row
+
+    return measures, rows()
+
+
+RETURN_LEADING = ("library_code", "library_name", "status", "submitted_at")
+RETURN_TRAILING = ("year", "late", "warnings")
+
+
+def return_rows(scope: ExportScope, year: int | None) -> tuple[list[tuple[str, str]], Iterator[dict[str, Any]]]:
+    """Field columns [(code, label)] and one row per active member library and year (not_started without a return),
+    with its values ("NA" for not available) and its warnings."""
+    from association.returns.operations import findings_for_many
+
+    years = [year] if year else list(db.session.scalars(sa.select(ReturnForm.year).distinct().order_by(ReturnForm.year)))
+    forms = {form.year: form for form in db.session.scalars(
+        sa.select(ReturnForm).where(ReturnForm.year.in_(years)).order_by(ReturnForm.revision)
+        .options(sa.orm.selectinload(ReturnForm.fields)))}
+    fields: dict[str, str] = {}
+    for form in forms.values():
+        for definition in form.fields:
+            fields.setdefault(definition.code, localized(definition.labels))
+
+    def rows() -> Iterator[dict[str, Any]]:
+        query = (sa.select(MemberLibrary).where(MemberLibrary.membership_status == MembershipStatus.ACTIVE)
+                 .order_by(MemberLibrary.code))
+        if not scope.everything:
+            query = query.where(MemberLibrary.id == (scope.library_id or -1))
+        libraries = db.session.scalars(query).all()
+        for year_ in years:
+            returns = db.session.scalars(sa.select(AnnualReturn).where(
+                AnnualReturn.year == year_, AnnualReturn.library_id.in_([lib.id for lib in libraries]))).all()
+            findings = findings_for_many(list(returns))
+            by_library = {r.library_id: r for r in returns}
+            deadline = end_of_day(forms[year_].due_on) if year_ in forms else None
+            for library in libraries:
+                annual_return = by_library.get(library.id)
+                row: dict[str, Any] = {
+                    "year": year_, "library_code": library.code, "library_name": library.name,
+                    "status": annual_return.status.value if annual_return else "not_started",
+                    "submitted_at": annual_return.submitted_at if annual_return else None,
+                    "late": bool(annual_return and annual_return.first_submitted_at and deadline
+                                 and annual_return.first_submitted_at > deadline),
+                }
+                values = (annual_return.values or {}) if annual_return else {}
+                for code in fields:
+                    row[code] = values.get(code)
+                warnings = findings[annual_return.id].warnings if annual_return else {}
+                row["warnings"] = "; ".join(f"{code}: {' '.join(messages)}" for code, messages in warnings.items())
+                yield row
+
+    return list(fields.items()), rows()
