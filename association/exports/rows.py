@@ -23,6 +23,12 @@ PROGRESS_COLUMNS = ("task_code", "task_title", "committee_code", "direction", "p
 BATCH = 500
 
 
+def _chunks(items: list, size: int = 200) -> Iterator[list]:
+    """Fixed-size slices, so that an export holds a bounded number of rows' data at a time."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
 def task_rows(scope: ExportScope, year: int | None = None, committee: str | None = None) -> Iterator[dict[str, Any]]:
     """One row per task, with its last history entry (when and the comment)."""
     filters: dict[str, Any] = {"year": year, "committee": committee}
@@ -72,19 +78,21 @@ def measure_matrix(scope: ExportScope) -> tuple[list[RoadmapTask], Iterator[dict
         if scope.library_id is not None and not scope.everything:
             query = query.where(MemberLibrary.id == scope.library_id)
         libraries = db.session.scalars(query).all()
-        statuses = {
-            (library_id, task_id): MeasureStatus(status).value
-            for library_id, task_id, status in db.session.execute(
-                sa.select(LibraryProgress.library_id, LibraryProgress.task_id, LibraryProgress.status)
-                .where(LibraryProgress.task_id.in_([m.id for m in measures])))
-        }
-        percents = overall_percents([library.id for library in libraries])
-        for library in libraries:
-            row: dict[str, Any] = {"library_code": library.code, "library_name": library.name,
-                                   "overall_percent": percents[library.id]}
-            for measure in measures:
-                row[measure.code] = statuses.get((library.id, measure.id), MeasureStatus.NOT_STARTED.value)
-            yield row
+        for chunk in _chunks(libraries):  # a bounded number of libraries in memory at a time
+            ids = [library.id for library in chunk]
+            statuses = {
+                (library_id, task_id): MeasureStatus(status).value
+                for library_id, task_id, status in db.session.execute(
+                    sa.select(LibraryProgress.library_id, LibraryProgress.task_id, LibraryProgress.status)
+                    .where(LibraryProgress.task_id.in_([m.id for m in measures]), LibraryProgress.library_id.in_(ids)))
+            }
+            percents = overall_percents(ids)
+            for library in chunk:
+                row: dict[str, Any] = {"library_code": library.code, "library_name": library.name,
+                                       "overall_percent": percents[library.id]}
+                for measure in measures:
+                    row[measure.code] = statuses.get((library.id, measure.id), MeasureStatus.NOT_STARTED.value)
+                yield row
 
     return measures, rows()
 
@@ -113,13 +121,13 @@ def return_rows(scope: ExportScope, year: int | None) -> tuple[list[tuple[str, s
         if not scope.everything:
             query = query.where(MemberLibrary.id == (scope.library_id or -1))
         libraries = db.session.scalars(query).all()
-        for year_ in years:
+        for year_, chunk in ((y, c) for y in years for c in _chunks(libraries)):
             returns = db.session.scalars(sa.select(AnnualReturn).where(
-                AnnualReturn.year == year_, AnnualReturn.library_id.in_([lib.id for lib in libraries]))).all()
+                AnnualReturn.year == year_, AnnualReturn.library_id.in_([lib.id for lib in chunk]))).all()
             findings = findings_for_many(list(returns))
             by_library = {r.library_id: r for r in returns}
             deadline = end_of_day(forms[year_].due_on) if year_ in forms else None
-            for library in libraries:
+            for library in chunk:
                 annual_return = by_library.get(library.id)
                 row: dict[str, Any] = {
                     "year": year_, "library_code": library.code, "library_name": library.name,

@@ -16,11 +16,14 @@ from association.seed.reference import load_reference_data
 DEMO_LOGINS_FILE = "demo-logins.txt"
 
 
-@click.command("seed")
+@click.group("seed", invoke_without_command=True)
 @click.option("--demo", is_flag=True, help="Also add demo users of every role and sample progress.")
+@click.pass_context
 @with_appcontext
-def seed_command(demo: bool) -> None:
+def seed_command(context: click.Context, demo: bool) -> None:
     """Load the reference data (idempotent); with --demo, demo users and sample progress."""
+    if context.invoked_subcommand is not None:
+        return
     created = load_reference_data()
     db.session.commit()
     if created:
@@ -44,3 +47,33 @@ def seed_command(demo: bool) -> None:
             click.echo(f"  {email:<26} {password:<18} {roles}")
     else:
         click.echo(f"Demo users already exist; their logins are in {logins_file}.")
+
+
+@seed_command.command("synthetic")
+@click.option("--scale", type=click.IntRange(1, 100), default=1, show_default=True,
+              help="N × the real size (1× ≈ 120 libraries and 35 tasks).")
+@click.option("--seed", "random_seed", type=int, default=2024, show_default=True, help="Random seed (deterministic).")
+@with_appcontext
+def synthetic_command(scale: int, random_seed: int) -> None:
+    """Add synthetic libraries, tasks, history, progress and returns for benchmarks (after `flask seed`)."""
+    import sys
+    import time
+
+    from association.seed.synthetic import make_synthetic
+
+    load_reference_data()
+    started = time.perf_counter()
+    show = sys.stderr.isatty()
+    with click.progressbar(length=6, label="Synthetic data", file=sys.stderr) if show else _Quiet() as bar:
+        counts = make_synthetic(scale, random_seed, tick=lambda n: bar.update(1) if show else None)
+    db.session.commit()
+    click.echo(", ".join(f"{count} {kind}" for kind, count in counts.items())
+               + f" added in {time.perf_counter() - started:.1f} s.")
+
+
+class _Quiet:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False

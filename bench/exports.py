@@ -1,0 +1,108 @@
+#!/usr/bin/env python
+"""Export benchmark: the time and peak memory of every export at 1× and 10× the reference data.
+
+    .venv/bin/python bench/exports.py [--scales 1 10] [--database-url URL]
+
+Each scale gets a fresh SQLite database in a temporary folder (or the PostgreSQL database given, which is wiped),
+built with the migrations, the reference data and `flask seed synthetic --scale N`. Each export then runs in a
+process of its own, so the peak resident memory it reports is that export's alone. Prints a Markdown table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+EXPORTS = [("progress", "csv"), ("progress", "xlsx"), ("progress", "pdf"), ("returns", "csv"), ("returns", "xlsx"),
+           ("library-progress", "csv"), ("library-progress", "xlsx")]
+
+
+def run_one(kind: str, kind_format: str) -> dict:
+    """Run one export in this process and measure it (called in a child process)."""
+    from association import create_app
+    from association.exports import documents
+    from association.exports.scope import ExportScope
+
+    app = create_app("development")
+    scope = ExportScope(everything=True)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with app.app_context(), app.test_request_context():
+        started = time.perf_counter()
+        if kind_format == "csv":
+            made = {"progress": lambda: documents.progress_csv(scope, None, None),
+                    "returns": lambda: documents.returns_csv(scope, None),
+                    "library-progress": lambda: documents.library_progress_csv(scope)}[kind]()
+            size = sum(len(line.encode()) for line in made)
+        elif kind_format == "pdf":
+            size = len(documents.progress_pdf(scope, None, None))
+        else:
+            made = {"progress": lambda: documents.progress_xlsx(scope, None, None),
+                    "returns": lambda: documents.returns_xlsx(scope, None),
+                    "library-progress": lambda: documents.library_progress_xlsx(scope)}[kind]()
+            size = len(made.read())
+        seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"seconds": seconds, "peak_mb": peak / 1024, "growth_mb": (peak - before) / 1024, "bytes": size}
+
+
+def prepare(scale: int, env: dict) -> None:
+    flask = [sys.executable, "-m", "flask", "--app", "association"]
+    for command in (["db", "upgrade"], ["seed"], ["seed", "synthetic", "--scale", str(scale)]):
+        subprocess.run(flask + command, env=env, cwd=ROOT, check=True, capture_output=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--database-url", default="", help="PostgreSQL URL to use (wiped); default: SQLite")
+    parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(*args.one)))
+        return
+    rows = []
+    for scale in args.scales:
+        with tempfile.TemporaryDirectory() as instance:
+            env = {**os.environ, "ASSOCIATION_ENV": "development", "ASSOCIATION_INSTANCE_PATH": instance,
+                   "PYTHONPATH": str(ROOT)}
+            if args.database_url:
+                env["DATABASE_URL"] = args.database_url
+                wipe(args.database_url)
+            prepare(scale, env)
+            for kind, kind_format in EXPORTS:
+                result = subprocess.run([sys.executable, __file__, "--one", kind, kind_format], env=env, cwd=ROOT,
+                                        check=True, capture_output=True, text=True)
+                measured = json.loads(result.stdout.strip().splitlines()[-1])
+                rows.append((scale, kind, kind_format, measured))
+    database = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"Exports on {database}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}\n")
+    print("| scale | export | format | seconds | peak RSS (MB) | growth (MB) | size (KB) |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    for scale, kind, kind_format, m in rows:
+        print(f"| {scale}× | {kind} | {kind_format} | {m['seconds']:.2f} | {m['peak_mb']:.0f} | "
+              f"{m['growth_mb']:.0f} | {m['bytes'] / 1024:.0f} |")
+
+
+def wipe(url: str) -> None:
+    import sqlalchemy as sa
+
+    from association.core.database import normalize_uri
+
+    engine = sa.create_engine(normalize_uri(url))
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
