@@ -1,7 +1,7 @@
 """`flask seed synthetic --scale N`: deterministic synthetic data at N × the Association's real size, for
 benchmarks. 1× ≈ 120 member libraries (Kazakhstan's universities), the roadmap's 35 tasks, three years of returns and
 a year of task history; 10× ≈ 1,200 libraries and 350 tasks. Rows go in with bulk inserts (no per-row ORM work),
-so 10× takes seconds, not minutes. Synthetic rows are marked by codes starting with "S"."""
+so 10× takes seconds, not minutes. Synthetic rows are marked by codes starting with "SYN-"."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def make_synthetic(scale: int, seed: int = 2024, tick: Callable[[int], None] = l
     existing_libraries = db.session.scalar(sa.select(sa.func.count(MemberLibrary.id))) or 0
     wanted = LIBRARIES_PER_SCALE * scale - existing_libraries
     _insert(MemberLibrary, [
-        {"code": f"S{n:05d}", "name_kk": f"Синтетикалық кітапхана {n}", "name_ru": f"Синтетическая библиотека {n}",
+        {"code": f"SYN-{n:05d}", "name_kk": f"Синтетикалық кітапхана {n}", "name_ru": f"Синтетическая библиотека {n}",
          "name_en": f"Synthetic library {n}", "university": f"Synthetic University {n}", "city": "Astana",
          "region_id": rng.choice(regions), "type": rng.choice(TYPES), "membership_status": "active",
          "joined_on": date(2015, 1, 1), "version": 1, "created_at": now, "updated_at": now}
@@ -53,7 +53,7 @@ def make_synthetic(scale: int, seed: int = 2024, tick: Callable[[int], None] = l
     committees = [row for row in db.session.execute(sa.select(RoadmapTask.committee_id).distinct()).scalars()]
     statuses = [s.value for s in TaskStatus]
     _insert(RoadmapTask, [
-        {"code": f"S{n:04d}", "direction_id": template.direction_id, "committee_id": rng.choice(committees),
+        {"code": f"SYN-{n:04d}", "direction_id": template.direction_id, "committee_id": rng.choice(committees),
          "title_kk": f"Синтетикалық міндет {n}", "title_ru": f"Синтетическая задача {n}", "title_en": f"Synthetic task {n}",
          "descriptions": {}, "planned_year": 2024, "due_date": date(2024, 1, 1) + timedelta(days=rng.randrange(365)),
          "status": rng.choice(statuses), "progress_percent": rng.randrange(101), "expected_results": {},
@@ -75,7 +75,7 @@ def make_synthetic(scale: int, seed: int = 2024, tick: Callable[[int], None] = l
     counts["history"] = len(history)
     tick(len(history))
 
-    library_ids = db.session.scalars(sa.select(MemberLibrary.id).where(MemberLibrary.code.like("S%"))).all()
+    library_ids = db.session.scalars(sa.select(MemberLibrary.id).where(MemberLibrary.code.like("SYN-%"))).all()
     measures = db.session.scalars(sa.select(RoadmapTask.id).where(RoadmapTask.library_level)).all()
     measure_statuses = [s.value for s in MeasureStatus]
     progress = [{"library_id": library_id, "task_id": task_id, "status": rng.choice(measure_statuses),
