@@ -7,13 +7,14 @@ from typing import Any
 import marshmallow as ma
 import sqlalchemy as sa
 
+from association.core.schemas import QueryArgs
 from association.extensions import db
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
 
 
-class PageArgs(ma.Schema):
+class PageArgs(QueryArgs):
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000))
     per_page = ma.fields.Integer(load_default=DEFAULT_PER_PAGE, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
 

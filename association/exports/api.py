@@ -13,6 +13,7 @@ from flask_smorest import Blueprint
 from association.audit.operations import record_event
 from association.core.errors import NotAllowed
 from association.core.permissions import SIGNED_IN, access
+from association.core.schemas import QueryArgs
 from association.exports import documents
 from association.exports.safety import attachment_name
 from association.exports.scope import export_scope
@@ -25,18 +26,18 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
 
 
-class ProgressExportArgs(ma.Schema):
+class ProgressExportArgs(QueryArgs):
     format = ma.fields.String(load_default="csv", validate=ma.validate.OneOf(["csv", "xlsx", "pdf"]))
     year = ma.fields.Integer(validate=ma.validate.Range(min=2000, max=2100))
     committee = ma.fields.String(validate=ma.validate.Length(max=10))
 
 
-class ReturnsExportArgs(ma.Schema):
+class ReturnsExportArgs(QueryArgs):
     format = ma.fields.String(load_default="csv", validate=ma.validate.OneOf(["csv", "xlsx"]))
     year = ma.fields.Integer(validate=ma.validate.Range(min=2000, max=2100))
 
 
-class LibraryProgressExportArgs(ma.Schema):
+class LibraryProgressExportArgs(QueryArgs):
     format = ma.fields.String(load_default="csv", validate=ma.validate.OneOf(["csv", "xlsx"]))
 
 

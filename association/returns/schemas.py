@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from association.core.schemas import QueryArgs
 from association.returns.models import ReturnStatus
 
 
@@ -91,7 +92,7 @@ class CommentArgs(ma.Schema):
     comment = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=5000))
 
 
-class ReturnsQueryArgs(ma.Schema):
+class ReturnsQueryArgs(QueryArgs):
     year = ma.fields.Integer(required=True, validate=ma.validate.Range(min=2000, max=2100))
 
 

@@ -194,3 +194,9 @@ def test_exports_page(app, client):
     login(client, account.email, account.password)
     html = client.get("/exports").get_data(as_text=True)
     assert "/api/v1/exports/progress" in html and "only your own library" in html
+
+
+def test_empty_filters_from_the_exports_form_mean_all(app, client):
+    headers = headers_for(app, client, Role.OBSERVER)
+    rows = read_csv(client.get("/api/v1/exports/progress?format=csv&year=&committee=", headers=headers))
+    assert len(rows) == 35
