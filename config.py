@@ -49,6 +49,11 @@ class BaseConfig:
 
     API_TOKEN_LIFETIME = timedelta(days=30)  # API_TOKEN_LIFETIME_DAYS
 
+    # Login throttling (Flask-Limiter): memory in one process; RATELIMIT_STORAGE_URI=redis://… when several
+    # processes or hosts serve the app, so that they share the counts.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+
     # Argon2id parameters (RFC 9106's second recommended option, argon2-cffi's defaults).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 64 * 1024
@@ -73,7 +78,7 @@ class BaseConfig:
     SECRET_KEY: str | None = None
 
     # Settings read from the environment when the app is created (not at import, so tests can set them).
-    ENVIRONMENT_SETTINGS = ("SECRET_KEY", "MAIL_SERVER", "MAIL_FROM", "PUBLIC_URL")
+    ENVIRONMENT_SETTINGS = ("SECRET_KEY", "MAIL_SERVER", "MAIL_FROM", "PUBLIC_URL", "RATELIMIT_STORAGE_URI")
 
     @classmethod
     def apply_environment(cls, config: dict) -> None:
@@ -127,6 +132,7 @@ class TestingConfig(BaseConfig):
     TESTING = True
     SECRET_KEY = "testing-secret-key-not-for-production"
     SESSION_COOKIE_SECURE = False
+    RATELIMIT_ENABLED = False  # the throttling tests turn it on in an app of their own
     ENVIRONMENT_SETTINGS = ()
 
     @classmethod

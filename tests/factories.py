@@ -11,7 +11,7 @@ from association.extensions import db
 from association.users.models import Role
 from association.users.operations import create_user
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "tulip steppe archive 42"
 _sequence = itertools.count(1)
 
 

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint, abort
 
 from association.auth import operations
 from association.auth.schemas import TokenArgs, TokenSchema
+from association.auth.throttle import mark_failed, throttled
 from association.core.permissions import PUBLIC, SIGNED_IN, access
 from association.extensions import db
 
@@ -17,6 +18,7 @@ blp = Blueprint("auth_api", __name__, url_prefix="/api/v1/auth", description="Be
 @blp.route("/token")
 class Token(MethodView):
     @access(PUBLIC.without_csrf())
+    @throttled
     @blp.arguments(TokenArgs)
     @blp.response(201, TokenSchema)
     @blp.alt_response(401, description="Wrong e-mail or password")
@@ -24,6 +26,7 @@ class Token(MethodView):
         """Exchange an e-mail and password for a bearer token"""
         user = operations.authenticate(args["email"], args["password"], channel="api")
         if user is None:
+            mark_failed()
             db.session.commit()  # keep the failed-login audit event
             abort(401, message=_("Wrong e-mail or password."))
         token, record = operations.issue_token(user, args["name"])

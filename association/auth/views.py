@@ -11,6 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from association.audit.operations import record_event
 from association.auth import operations
 from association.auth.forms import LoginForm
+from association.auth.throttle import mark_failed, throttled
 from association.core.permissions import PUBLIC, SIGNED_IN, access
 from association.extensions import db
 
@@ -28,6 +29,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @access(PUBLIC)
+@throttled
 def login():
     """Sign in with e-mail and password."""
     if current_user.is_authenticated and request.method == "GET":
@@ -36,6 +38,7 @@ def login():
     if form.validate_on_submit():
         user = operations.authenticate(form.email.data, form.password.data, channel="web")
         if user is None:
+            mark_failed()
             db.session.commit()  # keep the failed-login audit event
             form.password.errors.append(_("Wrong e-mail or password."))
             return render_template("auth/login.html", form=form), 200

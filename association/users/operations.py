@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from importlib import resources
+
 import sqlalchemy as sa
 
 from association.auth.passwords import hash_password
@@ -15,14 +18,24 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
 
 
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The list of passwords refused as too common (association/auth/common_passwords.txt)."""
+    text = resources.files("association.auth").joinpath("common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
 def check_password_policy(password: str) -> None:
-    """Refuse passwords that are too short or too long (ASVS: at least 12 characters, at least 64 accepted)."""
+    """ASVS: at least 12 characters, at least 64 accepted (we take 128), and not a well-known password."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed("The password is too short.",
                                {"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]})
     if len(password) > MAX_PASSWORD_LENGTH:
         raise ValidationFailed("The password is too long.",
                                {"password": [f"At most {MAX_PASSWORD_LENGTH} characters."]})
+    if password.strip().lower() in common_passwords() or len(set(password)) <= 2:
+        raise ValidationFailed("The password is too common.",
+                               {"password": ["This password is too common; choose another."]})
 
 
 def create_user(email: str, name: str, password: str, roles: list[Role | str], *,

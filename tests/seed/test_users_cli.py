@@ -75,3 +75,15 @@ def test_duplicate_email_is_refused(app):
     result = runner.invoke(args=args)
     assert result.exit_code == 1
     assert "already exists" in result.output
+
+
+def test_common_and_monotonous_passwords_are_refused(app):
+    runner = app.test_cli_runner()
+    for password in ("password1234", "Qwerty123456", "aaaaaaaaaaaaaaaa", "correct horse battery staple"):
+        result = runner.invoke(args=["users", "create", "weak@example.org", "--name", "W", "--role", "observer",
+                                     "--password-stdin"], input=password + "\n")
+        assert result.exit_code == 1, password
+        assert "too common" in result.output
+    accepted = runner.invoke(args=["users", "create", "strong@example.org", "--name", "S", "--role", "observer",
+                                   "--password-stdin"], input="steppe-" * 9 + "eagle!\n")
+    assert accepted.exit_code == 0, accepted.output  # 65 characters are accepted
