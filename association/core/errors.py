@@ -158,9 +158,21 @@ def handle_csrf_error(error: CSRFError) -> Response | tuple[str, int]:
 
 
 def handle_domain_error(error: DomainError) -> Response | tuple[str, int]:
+    if error.status == 403:
+        _audit_denial()
     if wants_problem_json():
         return problem(error.status, error.detail, error.errors or None)
     return render_template("errors/error.html", code=error.status, error=error, message=error.detail), error.status
+
+
+def _audit_denial() -> None:
+    """An object-level refusal is a security event too: log it (nothing else of the request is kept)."""
+    from association.audit.operations import record_event
+    from association.extensions import db
+
+    db.session.rollback()
+    record_event("permission_denied", detail=f"{request.method} {request.path}")
+    db.session.commit()
 
 
 def handle_unexpected(error: Exception) -> Response | tuple[str, int]:

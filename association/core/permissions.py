@@ -129,8 +129,10 @@ def enforce_declared_access() -> Any:
                 abort(401)
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         from association.audit.operations import record_event
+        from association.extensions import db
 
         record_event("permission_denied", detail=f"{request.method} {request.path}")
+        db.session.commit()  # the request ends in an error, which would roll the event back
         abort(403)
     if request.method not in SAFE_METHODS:
         if rule.csrf and g.get("authenticated_by") != "token":

@@ -7,6 +7,9 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from flask_babel import gettext as _
+
+from association.core.errors import NotAllowed
 from association.core.etags import check_if_match, etag_for, set_response_etag
 from association.core.pagination import page_schema, paginate
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
@@ -100,6 +103,8 @@ class Task(MethodView):
     def patch(self, args: dict, task_id: int) -> RoadmapTask:
         """Change a task's status, progress or comment, or (coordinator) its definition; send If-Match"""
         task = _task_or_404(task_id)
+        if not operations.can_update_task(current_user, task):  # 403 before 428/412: say no first
+            raise NotAllowed(_("Only members of the task's committee and the coordinator can update this task."))
         check_if_match(etag_for("task", task.id, task.version))
         definition = {name: value for name, value in args.items() if name in DEFINITION_FIELDS}
         progress = {name: value for name, value in args.items() if name not in DEFINITION_FIELDS}

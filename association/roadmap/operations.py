@@ -130,11 +130,13 @@ def bulk_update_tasks(tasks: Iterable[RoadmapTask], user: User, status: TaskStat
     if not tasks:
         raise ValidationFailed(_("Choose at least one task."), {"task_ids": [_("Choose at least one task.")]})
     _check_comment(comment)
+    forbidden = {task.code: [_("Only the chair of the task's committee or the coordinator can do this.")]
+                 for task in tasks if not can_bulk_update(user, task.committee_id)}
+    if forbidden:
+        raise NotAllowed(_("You may not update these tasks together: %(codes)s.", codes=", ".join(forbidden)),
+                         forbidden)
     refused: dict[str, list[str]] = {}
     for task in tasks:
-        if not can_bulk_update(user, task.committee_id):
-            refused[task.code] = [_("Only the chair of the task's committee or the coordinator can do this.")]
-            continue
         if task.status == status:
             continue
         try:

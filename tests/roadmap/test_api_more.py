@@ -95,11 +95,11 @@ def test_bulk_is_for_chairs_of_the_tasks_committee(app, client):
     ids = ids_of(app, "1.1", "2.1")
     chair = headers_for(app, client, committees=[("REG", True)])
     response = client.post("/api/v1/tasks/bulk", json={"task_ids": ids, "status": "in_progress"}, headers=chair)
-    assert response.status_code == 409
+    assert response.status_code == 403
     assert set(response.get_json()["errors"]) == {"2.1"}
     member = headers_for(app, client, committees=[("REG", False)])
     response = client.post("/api/v1/tasks/bulk", json={"task_ids": ids[:1], "status": "in_progress"}, headers=member)
-    assert response.status_code == 409
+    assert response.status_code == 403
     observer = headers_for(app, client, Role.OBSERVER)
     assert client.post("/api/v1/tasks/bulk", json={"task_ids": ids, "status": "in_progress"},
                        headers=observer).status_code == 403
