@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from association.data.cli import data_cli
     from association.exports.cli import export_command
     from association.returns.cli import forms_cli, returns_cli
     from association.roadmap.cli import tasks_cli
@@ -121,3 +122,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(returns_cli)
     app.cli.add_command(forms_cli)
     app.cli.add_command(export_command)
+    app.cli.add_command(data_cli)
