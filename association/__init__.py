@@ -53,6 +53,8 @@ def _init_extensions(app: Flask) -> None:
     from association.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    # Ids in URLs are 32-bit: anything larger cannot exist, and must be a 404, never a database overflow.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     database.init_app(app, db)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
@@ -76,6 +78,14 @@ def _init_extensions(app: Flask) -> None:
     init_templating(app)
     # Runs after Flask-Login has been set up, before any view: the one place permissions are checked.
     app.before_request(enforce_declared_access)
+
+
+from werkzeug.routing import IntegerConverter  # noqa: E402
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2_147_483_647, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import http
+
 import marshmallow as ma
+from apispec import BasePlugin
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+
+PROBLEM_JSON = "application/problem+json"
 
 
 class ProblemSchema(ma.Schema):
@@ -20,8 +26,37 @@ class ProblemSchema(ma.Schema):
     )
 
 
+class ProblemResponsesPlugin(BasePlugin):
+    """Every error response of every operation is documented as problem+json (those declared without a body too)."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            responses = operation.setdefault("responses", {})
+            for code, response in list(responses.items()):
+                if isinstance(response, dict) and str(code)[0] in "45" and "content" not in response:
+                    response["content"] = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+            for status in (400, 401, 403, 404, 413, 415, 422, 429, 500):
+                responses.setdefault(str(status), http.HTTPStatus(status).name)
+
+
 class ProblemApi(Api):
     ERROR_SCHEMA = ProblemSchema
 
+    def _init_spec(self, *, extra_plugins=None, **options) -> None:
+        super()._init_spec(extra_plugins=[*(extra_plugins or ()), ProblemResponsesPlugin()], **options)
+
     def _register_error_handlers(self) -> None:
         """Errors are answered by association.core.errors for the whole app (API and HTML alike)."""
+
+    def _register_responses(self) -> None:
+        """The shared error responses, documented with the content type they are sent with."""
+        self.spec.components.schema("Problem", schema=ProblemSchema)
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON if status >= 400 else self.DEFAULT_RESPONSE_CONTENT_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)

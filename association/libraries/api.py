@@ -16,6 +16,7 @@ from association.extensions import db
 from association.libraries import operations, queries
 from association.libraries.models import MeasureStatus, MemberLibrary, MembershipStatus
 from association.libraries.schemas import (
+    LibraryCreateArgs,
     LibraryDefinitionArgs,
     LibraryProgressSchema,
     LibraryQueryArgs,
@@ -58,7 +59,7 @@ class Libraries(MethodView):
                 "per_page": args["per_page"]}
 
     @access(STAFF)
-    @blp.arguments(LibraryDefinitionArgs)
+    @blp.arguments(LibraryCreateArgs)
     @blp.response(201, LibrarySchema)
     def post(self, args: dict) -> dict:
         """Register a member library (coordinator)"""

@@ -59,6 +59,20 @@ class LibraryDefinitionArgs(ma.Schema):
     address = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=500))
 
 
+class LibraryCreateArgs(LibraryDefinitionArgs):
+    """A new member library: code, the three names, university, city, region and type are needed."""
+
+    code = ma.fields.String(required=True, validate=[ma.validate.Length(min=1, max=20),
+                                                     ma.validate.Regexp(r"^[A-Za-z0-9_-]+$")])
+    name_kk = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    name_ru = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    name_en = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    university = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    city = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    region = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=10))
+    type = ma.fields.String(required=True, validate=ma.validate.OneOf(LIBRARY_TYPES))
+
+
 class MembershipArgs(ma.Schema):
     status = ma.fields.String(required=True, validate=ma.validate.OneOf(MEMBERSHIP_STATUSES))
     effective_on = ma.fields.Date(required=True)

@@ -19,6 +19,7 @@ from association.roadmap.models import RoadmapTask, TaskStatus
 from association.roadmap.schemas import (
     BulkResultSchema,
     BulkUpdateArgs,
+    TaskCreateArgs,
     TaskDefinitionArgs,
     TaskHistoryListSchema,
     TaskPatchWithDefinitionArgs,
@@ -57,7 +58,7 @@ class Tasks(MethodView):
         return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
 
     @access(STAFF)
-    @blp.arguments(TaskDefinitionArgs)
+    @blp.arguments(TaskCreateArgs)
     @blp.response(201, TaskSchema)
     @blp.alt_response(403, description="Only the coordinator and the admin create tasks")
     def post(self, args: dict) -> RoadmapTask:

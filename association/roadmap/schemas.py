@@ -38,7 +38,8 @@ class TaskSchema(ma.Schema):
     library_level = ma.fields.Boolean()
     expected_result = ma.fields.Function(lambda task: localized(task.expected_results))
     indicator = ma.fields.Function(lambda task: localized(task.indicators))
-    target_value = ma.fields.Decimal(as_string=True, allow_none=True)
+    target_value = ma.fields.Function(lambda task: None if task.target_value is None else str(task.target_value),
+                                      metadata={"type": "string", "nullable": True, "format": "decimal"})
     target_unit = ma.fields.String(allow_none=True)
     updated_at = ma.fields.DateTime()
     version = ma.fields.Integer(metadata={"description": "Send the ETag (If-Match) to change this version"})
@@ -75,7 +76,7 @@ class LocalizedTextArgs(ma.Schema):
 class TaskDefinitionArgs(ma.Schema):
     """A task's definition, as the coordinator creates or edits it."""
 
-    code = ma.fields.String(validate=[ma.validate.Length(min=1, max=20), ma.validate.Regexp(r"^[0-9A-Za-z.\-]+$")])
+    code = ma.fields.String(validate=[ma.validate.Length(min=1, max=20), ma.validate.Regexp(r"^[0-9A-Za-z.-]+$")])
     committee = ma.fields.String(validate=ma.validate.Length(min=1, max=10))
     direction = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=100))
     title_kk = ma.fields.String(validate=ma.validate.Length(min=1, max=500))
@@ -86,9 +87,23 @@ class TaskDefinitionArgs(ma.Schema):
     indicator = ma.fields.Nested(LocalizedTextArgs)
     planned_year = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=2000, max=2100))
     due_date = ma.fields.Date()
-    target_value = ma.fields.Decimal(allow_none=True, places=2, validate=ma.validate.Range(min=0, max=10**12))
+    target_value = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=0, max=10**12))
     target_unit = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=40))
     library_level = ma.fields.Boolean()
+
+
+class TaskCreateArgs(TaskDefinitionArgs):
+    """A new task: code, committee, direction, the three titles, the planned year and the due date are needed."""
+
+    code = ma.fields.String(required=True, validate=[ma.validate.Length(min=1, max=20),
+                                                     ma.validate.Regexp(r"^[0-9A-Za-z.-]+$")])
+    committee = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=10))
+    direction = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=100))
+    title_kk = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
+    title_ru = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
+    title_en = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
+    planned_year = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=2000, max=2100))
+    due_date = ma.fields.Date(required=True)
 
 
 class TaskPatchWithDefinitionArgs(TaskPatchArgs, TaskDefinitionArgs):
@@ -96,7 +111,8 @@ class TaskPatchWithDefinitionArgs(TaskPatchArgs, TaskDefinitionArgs):
 
 
 class BulkUpdateArgs(ma.Schema):
-    task_ids = ma.fields.List(ma.fields.Integer(strict=True), required=True,
+    task_ids = ma.fields.List(ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=2_147_483_647)),
+                              required=True,
                               validate=ma.validate.Length(min=1, max=200))
     status = ma.fields.String(required=True, validate=ma.validate.OneOf(STATUSES))
     comment = ma.fields.String(load_default="", validate=ma.validate.Length(max=MAX_COMMENT_LENGTH))
