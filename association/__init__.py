@@ -67,6 +67,8 @@ def _init_extensions(app: Flask) -> None:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/auth/token"}
     )
+    # Every operation needs one of these unless it says otherwise (the token endpoint and the description are public).
+    api.spec.options["security"] = [{"bearerAuth": []}, {"cookieAuth": []}]
     api.spec.components.security_scheme(
         "cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session",
                        "description": "The browser session; unsafe methods also need the X-CSRFToken header"}

@@ -19,6 +19,7 @@ blp = Blueprint("auth_api", __name__, url_prefix="/api/v1/auth", description="Be
 class Token(MethodView):
     @access(PUBLIC.without_csrf())
     @throttled
+    @blp.doc(security=[])
     @blp.arguments(TokenArgs)
     @blp.response(201, TokenSchema)
     @blp.alt_response(401, description="Wrong e-mail or password")

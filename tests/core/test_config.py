@@ -83,3 +83,17 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_production_sends_hsts_and_secure_cookies(production_env):
+    production_env.setenv("SECRET_KEY", "x" * 64)
+    app = create_app()
+    with app.app_context():
+        from association.extensions import db
+
+        db.create_all()
+    response = app.test_client().get("/login")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "Secure" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
