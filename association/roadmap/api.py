@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from association.core.errors import NotAllowed
 from association.core.etags import check_if_match, etag_for, set_response_etag
-from association.core.pagination import page_schema, paginate
+from association.core.pagination import PageArgs, page_schema, paginate
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.extensions import db
 from association.roadmap import operations, queries
@@ -125,12 +125,14 @@ class Task(MethodView):
 @blp.route("/<int:task_id>/history")
 class TaskHistory(MethodView):
     @access(SIGNED_IN)
+    @blp.arguments(PageArgs, location="query")
     @blp.response(200, TaskHistoryListSchema)
     @blp.alt_response(404, description="No such task")
-    def get(self, task_id: int) -> dict:
-        """The task's history, newest first"""
+    def get(self, args: dict, task_id: int) -> dict:
+        """The task's history, newest first (paginated like every list)"""
         _task_or_404(task_id)
-        return {"items": queries.task_history(task_id)}
+        items, total = paginate(queries.task_history_query(task_id), args["page"], args["per_page"])
+        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
 
 
 @blp.route("/<int:task_id>/watch")

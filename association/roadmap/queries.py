@@ -69,13 +69,15 @@ def get_task(task_id: int) -> RoadmapTask | None:
     ).unique().one_or_none()
 
 
-def task_history(task_id: int) -> list[TaskHistory]:
+def task_history_query(task_id: int) -> sa.Select:
     """The task's history, newest first, with who made each change."""
-    return list(db.session.scalars(
-        sa.select(TaskHistory).where(TaskHistory.task_id == task_id)
-        .options(joinedload(TaskHistory.user))
-        .order_by(TaskHistory.at.desc(), TaskHistory.id.desc())
-    ))
+    return (sa.select(TaskHistory).where(TaskHistory.task_id == task_id)
+            .options(joinedload(TaskHistory.user))
+            .order_by(TaskHistory.at.desc(), TaskHistory.id.desc()))
+
+
+def task_history(task_id: int) -> list[TaskHistory]:
+    return list(db.session.scalars(task_history_query(task_id)))
 
 
 def user_names(ids: set[int]) -> dict[int, str]:

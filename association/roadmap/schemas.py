@@ -65,6 +65,9 @@ class TaskHistorySchema(ma.Schema):
 
 class TaskHistoryListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(TaskHistorySchema))
+    total = ma.fields.Integer()
+    page = ma.fields.Integer()
+    per_page = ma.fields.Integer()
 
 
 class LocalizedTextArgs(ma.Schema):
