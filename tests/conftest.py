@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +17,7 @@ from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from association import create_app
+from association.core.database import normalize_uri
 from association.extensions import db
 from association.seed.reference import load_reference_data
 
@@ -41,6 +45,26 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if TEST_DATABASE_URL:
         return TEST_DATABASE_URL
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@contextmanager
+def empty_database(directory: Path, prefix: str) -> Iterator[str]:
+    """A new, empty database of the kind the suite runs on: a SQLite file, or a PostgreSQL database on the
+    TEST_DATABASE_URL server, dropped afterwards."""
+    if not TEST_DATABASE_URL.startswith("postgresql"):
+        yield f"sqlite:///{directory / (prefix + '.sqlite3')}"
+        return
+    server = sa.make_url(normalize_uri(TEST_DATABASE_URL))
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def reset_schema(engine: sa.Engine) -> None:

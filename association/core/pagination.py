@@ -29,6 +29,13 @@ def page_schema(item_schema: type[ma.Schema]) -> type[ma.Schema]:
     }, name=f"{item_schema.__name__.removesuffix('Schema')}PageSchema")
 
 
+def page_url(page: int) -> str:
+    """The current page's address with another page number (for the HTML lists' pagination links)."""
+    from flask import request, url_for
+
+    return url_for(request.endpoint, **{**(request.view_args or {}), **request.args.to_dict(), "page": page})
+
+
 def paginate(query: sa.Select, page: int, per_page: int) -> tuple[list[Any], int]:
     """One page of the query's rows (two queries: the count and the page), whatever the table's size."""
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))

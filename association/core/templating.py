@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from association.core.models import localized
+from association.core.pagination import page_url
 
 
 ROLE_LABELS = {
@@ -31,4 +32,5 @@ def init_templating(app: Flask) -> None:
             "current_locale": str(get_locale() or "en"),
             "localized": localized,
             "role_labels": ROLE_LABELS,
+            "page_url": page_url,
         }

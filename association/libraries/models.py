@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from association.core.models import Base, EnumText, IdMixin, NamedMixin, TimestampMixin, localized, one_of, utcnow
+from association.core.models import Base, EnumText, IdMixin, NamedMixin, TimestampMixin, one_of, utcnow
 from association.roadmap.models import RoadmapTask
 from association.users.models import User
 

@@ -45,10 +45,6 @@ def _region_choices(blank: bool) -> list[SelectChoice]:
     ]
 
 
-def _page_url(page: int) -> str:
-    return url_for(request.endpoint, **{**request.args.to_dict(), "page": page})
-
-
 @bp.route("/libraries")
 @access(SIGNED_IN)
 def library_list():
@@ -61,7 +57,7 @@ def library_list():
     items, total = paginate(queries.library_query(filters), page, DEFAULT_PER_PAGE)
     return render_template("libraries/list.html", form=form, libraries=queries.describe_libraries(items),
                            total=total, page=page, pages=max(math.ceil(total / DEFAULT_PER_PAGE), 1),
-                           page_url=_page_url, type_labels=TYPE_LABELS, membership_labels=MEMBERSHIP_LABELS)
+                           type_labels=TYPE_LABELS, membership_labels=MEMBERSHIP_LABELS)
 
 
 def _library_or_404(code: str) -> MemberLibrary:

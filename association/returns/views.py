@@ -118,7 +118,7 @@ def return_save(code: str, year: int):
         return redirect(url_for("returns.return_page", code=library.code, year=year))
     try:
         operations.submit_return(library, year, current_user)
-    except ValidationFailed as refused:
+    except ValidationFailed:
         db.session.rollback()
         flash(_("Not submitted: correct the errors marked below. Your values are saved as a draft."), "error")
         return _render(library, year, wtform, status=422)

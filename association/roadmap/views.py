@@ -55,12 +55,8 @@ def task_list():
     items, total = paginate(queries.task_query(filters), page, DEFAULT_PER_PAGE)
     pages = max(math.ceil(total / DEFAULT_PER_PAGE), 1)
     return render_template("roadmap/task_list.html", form=form, tasks=items, total=total, page=page, pages=pages,
-                           status_labels=STATUS_LABELS, page_url=_page_url)
+                           status_labels=STATUS_LABELS)
 
-
-def _page_url(page: int) -> str:
-    """The current list address with another page number."""
-    return url_for(request.endpoint, **{**request.args.to_dict(), "page": page})
 
 
 def _task_or_404(task_id: int) -> RoadmapTask:

@@ -5,21 +5,18 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import flask_migrate
 import pytest
-import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from association import PROJECT_ROOT, create_app
-from association.core.database import normalize_uri
 from association.extensions import db
 from association.seed.reference import load_reference_data
 from association.users.operations import create_user
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import empty_database
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = PROJECT_ROOT / "test-output" / "screenshots"
@@ -37,20 +34,8 @@ ACCOUNTS = {
 
 @pytest.fixture(scope="session")
 def live_database(tmp_path_factory) -> Iterator[str]:
-    if not TEST_DATABASE_URL.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.sqlite3'}"
-        return
-    server = sa.make_url(normalize_uri(TEST_DATABASE_URL))
-    name = f"assoc_browser_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with empty_database(tmp_path_factory.mktemp('db'), "assoc_browser") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import flask_migrate
@@ -12,31 +11,17 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from association import PROJECT_ROOT, create_app
-from association.core.database import normalize_uri
 from association.extensions import db
 from migrations.env_helpers import render_item
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import empty_database
 
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
 
 
 @pytest.fixture
 def empty_database_url(tmp_path) -> Iterator[str]:
-    """A database with nothing in it, of the kind the suite runs on (SQLite file or a new PostgreSQL database)."""
-    if not TEST_DATABASE_URL.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    server = sa.make_url(normalize_uri(TEST_DATABASE_URL))
-    name = f"assoc_migrations_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with empty_database(tmp_path, "assoc_migrations") as url:
+        yield url
 
 
 def table_names(engine: sa.Engine) -> set[str]:

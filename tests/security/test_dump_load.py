@@ -3,7 +3,7 @@ the suite runs on SQLite), and every row compared."""
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Iterator
 from decimal import Decimal
 
 import flask_migrate
@@ -11,30 +11,17 @@ import pytest
 import sqlalchemy as sa
 
 from association import PROJECT_ROOT, create_app
-from association.core.database import normalize_uri
 from association.data.dump import tables
 from association.extensions import db
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import empty_database
 
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
 
 
 @pytest.fixture
-def target_url(tmp_path):
-    if not TEST_DATABASE_URL.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'target.sqlite3'}"
-        return
-    server = sa.make_url(normalize_uri(TEST_DATABASE_URL))
-    name = f"assoc_load_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def target_url(tmp_path) -> Iterator[str]:
+    with empty_database(tmp_path, "assoc_load") as url:
+        yield url
 
 
 def normalized(value):
