@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, abort, current_app, request
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -22,5 +22,16 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_nul_characters() -> None:
+    """A NUL character is never meaningful input, and PostgreSQL cannot store it in text: refuse it (400) before
+    anything reads it, whether it comes in the query string, a form or a JSON body."""
+    if any("\x00" in value for values in request.args.listvalues() for value in values) or (
+        request.mimetype == "application/x-www-form-urlencoded"
+        and any("\x00" in value for values in request.form.listvalues() for value in values)
+    ) or (request.is_json and (b"\\u0000" in request.get_data(cache=True) or b"\x00" in request.get_data(cache=True))):
+        abort(400, description="NUL characters are not allowed in requests.")
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)

@@ -118,3 +118,10 @@ def test_html_errors_are_pages(client):
     assert response.status_code == 404
     assert response.mimetype == "text/html"
     assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_nul_characters_are_refused_everywhere(app, client):
+    assert_problem(client.get("/api/v1/libraries?q=a%00b"), 400)
+    assert_problem(client.post("/api/v1/auth/token", data='{"email": "a\\u0000b", "password": "x"}',
+                               content_type="application/json"), 400)
+    assert client.post("/login", data={"email": "a\x00b", "password": "x"}).status_code == 400
