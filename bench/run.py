@@ -1,0 +1,203 @@
+"""The load benchmark: gunicorn (4 workers) on PostgreSQL and on SQLite, at 1× and 10× the real size, the key
+endpoints loaded with wrk (16 connections) beside a trivial route of the same app (/healthz) as the baseline.
+Prints requests per second, p50 and p99 latency, SQL queries per request and the ratio to the baseline, then the
+export timings (bench/exports.py), and writes all of it to bench/RESULTS.md.
+
+    bench/run [--seconds 5] [--scales 1 10] [--databases postgresql sqlite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PASSWORD = "benchmark password 2026"
+
+TARGETS = {1: (0.40, 100.0), 10: (0.30, 250.0)}  # scale: (share of baseline throughput, p99 ms)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def prepare(env: dict, scale: int) -> None:
+    flask = [sys.executable, "-m", "flask", "--app", "association"]
+    for command in (["db", "upgrade"], ["seed"], ["seed", "synthetic", "--scale", str(scale)]):
+        subprocess.run(flask + command, env=env, cwd=ROOT, check=True, capture_output=True)
+    for email, role, extra in (("bench.coordinator@example.org", "coordinator", []),
+                               ("bench.rep@example.org", "library_rep", ["--library", "NU"])):
+        subprocess.run(flask + ["users", "create", email, "--name", email, "--role", role, *extra, "--password-stdin"],
+                       env=env, cwd=ROOT, check=True, capture_output=True, input=PASSWORD + "\n", text=True)
+
+
+def call(port: int, method: str, path: str, body: str | None = None, headers: dict | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request(method, path, body=body, headers=headers or {})
+    response = connection.getresponse()
+    return response.status, response.getheaders(), response.read()
+
+
+def token(port: int, email: str) -> str:
+    import json
+
+    status, _h, body = call(port, "POST", "/api/v1/auth/token", json.dumps({"email": email, "password": PASSWORD}),
+                            {"Content-Type": "application/json"})
+    assert status == 201, body
+    return json.loads(body)["token"]
+
+
+def session_cookie(port: int, email: str) -> str:
+    status, headers, body = call(port, "GET", "/login")
+    cookie = next(v for k, v in headers if k.lower() == "set-cookie").split(";")[0]
+    csrf = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body).group(1).decode()
+    from urllib.parse import urlencode
+
+    status, headers, _b = call(port, "POST", "/login", urlencode({"email": email, "password": PASSWORD,
+                                                                   "csrf_token": csrf}),
+                               {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    assert status == 302, status
+    return next(v for k, v in headers if k.lower() == "set-cookie").split(";")[0]
+
+
+def wrk(url: str, seconds: int, headers: dict, script: str | None = None) -> dict:
+    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    if script:
+        command += ["-s", script]
+    output = subprocess.run(command + [url], check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+    def latency(label: str) -> float:
+        value, unit = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)", output).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {"rps": rps, "p50": latency("50"), "p99": latency("99"), "non2xx": int(errors.group(1)) if errors else 0}
+
+
+def query_counts(env: dict, paths: list[tuple[str, str, str | None, dict]]) -> list[int]:
+    """SQL statements per request, counted in process against the same database."""
+    os.environ.update(env)
+    from association import create_app
+    from tests.querycount import count_queries
+
+    app = create_app("production")
+    client = app.test_client()
+    counts = []
+    for method, path, body, headers in paths:
+        with count_queries(app) as statements:
+            response = client.open(path, method=method, data=body, headers=headers)
+            response.get_data()
+        counts.append(len(statements))
+    return counts
+
+
+def run_one(database: str, scale: int, seconds: int) -> list[tuple]:
+    created = None
+    with tempfile.TemporaryDirectory() as instance:
+        env = {**os.environ, "ASSOCIATION_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+               "SESSION_COOKIE_SECURE": "0", "ASSOCIATION_INSTANCE_PATH": instance, "PYTHONPATH": str(ROOT)}
+        if database == "postgresql":
+            created = f"assoc_bench_{uuid.uuid4().hex[:8]}"
+            subprocess.run(["createdb", "-h", "/var/run/postgresql", created], check=True)
+            env["DATABASE_URL"] = f"postgresql+psycopg:///{created}?host=/var/run/postgresql"
+        port = free_port()
+        server = None
+        try:
+            prepare(env, scale)
+            server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "4", "-b", f"127.0.0.1:{port}",
+                                       "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
+            for _ in range(100):
+                try:
+                    if call(port, "GET", "/healthz")[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            bearer = {"Authorization": f"Bearer {token(port, 'bench.coordinator@example.org')}"}
+            rep = {"Authorization": f"Bearer {token(port, 'bench.rep@example.org')}", "Content-Type": "application/json"}
+            cookie = {"Cookie": session_cookie(port, "bench.coordinator@example.org")}
+            task_id = 2
+            import json
+
+            _s, _h, body = call(port, "GET", "/api/v1/libraries?code=NU", headers=bearer)
+            nu = json.loads(body)["items"][0]["id"]
+            put_body = json.dumps({"values": {"users_registered": 6100, "visits_physical": 180000}})
+            call(port, "PUT", f"/api/v1/libraries/{nu}/returns/2024", put_body, rep)
+            script = Path(instance) / "put.lua"
+            script.write_text(f'wrk.method = "PUT"\nwrk.body = {json.dumps(put_body)}\n')
+            endpoints = [
+                ("baseline /healthz", "GET", "/healthz", None, {}),
+                ("task list", "GET", "/api/v1/tasks", None, bearer),
+                ("task page", "GET", f"/tasks/{task_id}", None, cookie),
+                ("progress JSON", "GET", "/api/v1/progress", None, bearer),
+                ("dashboard", "GET", "/", None, cookie),
+                ("library list", "GET", "/api/v1/libraries", None, bearer),
+                ("return GET", "GET", f"/api/v1/libraries/{nu}/returns/2024", None, rep),
+                ("return PUT", "PUT", f"/api/v1/libraries/{nu}/returns/2024", put_body, rep),
+            ]
+            results = []
+            for label, method, path, body, headers in endpoints:
+                measured = wrk(f"http://127.0.0.1:{port}{path}", seconds, headers,
+                               str(script) if method == "PUT" else None)
+                results.append((label, measured))
+            counts = query_counts(env, [(m, p, b, h) for _l, m, p, b, h in endpoints])
+            baseline = results[0][1]["rps"]
+            return [(database, scale, label, m, m["rps"] / baseline, count)
+                    for (label, m), count in zip(results, counts, strict=True)]
+        finally:
+            if server is not None:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=30)
+            if created:
+                subprocess.run(["dropdb", "-h", "/var/run/postgresql", "--force", created], check=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--databases", nargs="+", default=["postgresql", "sqlite"])
+    parser.add_argument("--no-exports", action="store_true")
+    args = parser.parse_args()
+    rows = []
+    for database in args.databases:
+        for scale in args.scales:
+            rows += run_one(database, scale, args.seconds)
+    lines = [f"# Benchmark results\n",
+             f"`bench/run` on {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}: gunicorn 4 workers, wrk with 16 "
+             f"connections for {args.seconds} s per endpoint; SQL queries counted in process.\n",
+             "| database | scale | endpoint | req/s | p50 ms | p99 ms | queries | vs baseline | target met |",
+             "|---|---|---|---:|---:|---:|---:|---:|---|"]
+    for database, scale, label, m, ratio, count in rows:
+        share, p99_limit = TARGETS.get(scale, (0, float("inf")))
+        met = "—" if label.startswith("baseline") else ("yes" if ratio >= share and m["p99"] < p99_limit
+                                                         and m["non2xx"] == 0 else "**no**")
+        lines.append(f"| {database} | {scale}× | {label} | {m['rps']:.0f} | {m['p50']:.1f} | {m['p99']:.1f} | "
+                     f"{count} | {ratio:.0%} | {met} |")
+    if not args.no_exports:
+        exports = subprocess.run([sys.executable, str(ROOT / "bench" / "exports.py"), "--scales",
+                                  *[str(s) for s in args.scales]], capture_output=True, text=True, check=True, cwd=ROOT)
+        lines += ["", "## Exports", "", exports.stdout.strip()]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    (ROOT / "bench" / "RESULTS.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()
