@@ -38,7 +38,9 @@ def free_port() -> int:
 def prepare(env: dict, scale: int) -> None:
     flask = [sys.executable, "-m", "flask", "--app", "association"]
     for command in (["db", "upgrade"], ["seed"], ["seed", "synthetic", "--scale", str(scale)]):
-        subprocess.run(flask + command, env=env, cwd=ROOT, check=True, capture_output=True)
+        done = subprocess.run(flask + command, env=env, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
     for email, role, extra in (("bench.coordinator@example.org", "coordinator", []),
                                ("bench.rep@example.org", "library_rep", ["--library", "NU"])):
         subprocess.run(flask + ["users", "create", email, "--name", email, "--role", role, *extra, "--password-stdin"],
@@ -101,9 +103,14 @@ def query_counts(env: dict, paths: list[tuple[str, str, str | None, dict]]) -> l
     client = app.test_client()
     counts = []
     for method, path, body, headers in paths:
+        headers = dict(headers)
+        if "Cookie" in headers:  # the test client keeps cookies in its own jar
+            name, _, value = headers.pop("Cookie").partition("=")
+            client.set_cookie(name, value)
         with count_queries(app) as statements:
             response = client.open(path, method=method, data=body, headers=headers)
             response.get_data()
+        assert response.status_code < 300, (path, response.status_code)
         counts.append(len(statements))
     return counts
 
