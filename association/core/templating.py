@@ -5,11 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from association.core.models import localized
 from association.core.pagination import page_url
+
+
+def format_number(value):
+    """A number as the user's language writes it (1 234 567 in Kazakh and Russian, 1,234,567 in English)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return format_decimal(value)
 
 
 ROLE_LABELS = {
@@ -24,6 +31,7 @@ ROLE_LABELS = {
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["zip"] = lambda first, second: zip(first, second, strict=True)
     app.jinja_env.globals["now"] = date.today
+    app.jinja_env.filters["number"] = format_number
 
     @app.context_processor
     def common() -> dict:

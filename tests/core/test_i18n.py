@@ -63,3 +63,16 @@ def test_kazakh_and_russian_text_round_trips_exactly(app, client):
         db.session.commit()
     me = client.get("/api/v1/me", headers=api_token(client, account.email, account.password)).get_json()
     assert me["name"] == "Әйгерім Сәтбаева — Айгерим Сатпаева"
+
+
+def test_numbers_are_written_the_users_way(app):
+    from flask_babel import force_locale
+
+    from association.core.templating import format_number
+
+    with app.test_request_context():
+        with force_locale("en"):
+            assert format_number(1234567) == "1,234,567"
+        with force_locale("ru"):
+            assert format_number(1234567).replace("\xa0", " ") == "1 234 567"
+        assert format_number(True) is True and format_number("NA") == "NA"
