@@ -95,11 +95,17 @@ def wrk(url: str, seconds: int, headers: dict, script: str | None = None) -> dic
 
 def query_counts(env: dict, paths: list[tuple[str, str, str | None, dict]]) -> list[int]:
     """SQL statements per request, counted in process against the same database."""
-    os.environ.update(env)
     from association import create_app
     from tests.querycount import count_queries
 
-    app = create_app("production")
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        app = create_app("production")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     client = app.test_client()
     counts = []
     for method, path, body, headers in paths:
@@ -112,13 +118,18 @@ def query_counts(env: dict, paths: list[tuple[str, str, str | None, dict]]) -> l
             response.get_data()
         assert response.status_code < 300, (path, response.status_code)
         counts.append(len(statements))
+    with app.app_context():
+        from association.extensions import db
+
+        db.engine.dispose()
     return counts
 
 
 def run_one(database: str, scale: int, seconds: int) -> list[tuple]:
     created = None
     with tempfile.TemporaryDirectory() as instance:
-        env = {**os.environ, "ASSOCIATION_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+        inherited = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        env = {**inherited, "ASSOCIATION_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
                "SESSION_COOKIE_SECURE": "0", "ASSOCIATION_INSTANCE_PATH": instance, "PYTHONPATH": str(ROOT)}
         if database == "postgresql":
             created = f"assoc_bench_{uuid.uuid4().hex[:8]}"
