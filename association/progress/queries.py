@@ -54,7 +54,8 @@ def library_figures(library_ids: list[int] | None = None) -> dict[int, LibraryFi
     measures = measure_ids()
     query = (
         sa.select(LibraryProgress.library_id, LibraryProgress.status, sa.func.count())
-        .where(LibraryProgress.task_id.in_(measures))
+        .where(LibraryProgress.task_id.in_(measures),
+               LibraryProgress.status.in_([MeasureStatus.DONE, MeasureStatus.NOT_APPLICABLE]))
         .group_by(LibraryProgress.library_id, LibraryProgress.status)
     )
     if library_ids is not None:
@@ -88,15 +89,17 @@ class RegionFigures:
         return percent(self.done, self.applicable)
 
 
-def region_figures() -> list[RegionFigures]:
-    """Progress per region, pooled over its active member libraries (regions without members left out)."""
+def region_figures(figures: dict[int, LibraryFigures] | None = None) -> list[RegionFigures]:
+    """Progress per region, pooled over its active member libraries (regions without members left out).
+    `figures`: the libraries' figures when the caller has them already (they are not computed twice)."""
     rows = db.session.execute(
         sa.select(MemberLibrary.id, Region.code, Region.name_kk, Region.name_ru, Region.name_en)
         .join(Region, MemberLibrary.region_id == Region.id)
         .where(MemberLibrary.membership_status == MembershipStatus.ACTIVE)
         .order_by(Region.position)
     ).all()
-    figures = library_figures([row.id for row in rows])
+    if figures is None:
+        figures = library_figures([row.id for row in rows])
     regions: dict[str, RegionFigures] = {}
     for row in rows:
         current = regions.get(row.code) or RegionFigures(row.code, {"kk": row.name_kk, "ru": row.name_ru,
@@ -214,7 +217,10 @@ def programme_summary(year: int | None = None) -> ProgrammeSummary:
         .join(Region, MemberLibrary.region_id == Region.id)
         .where(MemberLibrary.membership_status == MembershipStatus.ACTIVE).order_by(MemberLibrary.code)
     ).all()
-    percents = overall_percents([row.id for row in libraries])
+    figures_by_library = library_figures()  # every library at once: no IN list of a thousand ids
+    untouched = LibraryFigures(0, len(measure_ids()))  # a library with nothing done and nothing excluded
+    everyone = {row.id: figures_by_library.get(row.id, untouched) for row in libraries}
+    percents = {library_id: figures.overall_percent for library_id, figures in everyone.items()}
     returns_year = year or current_reporting_year()
     return ProgrammeSummary(
         year=year,
@@ -228,7 +234,7 @@ def programme_summary(year: int | None = None) -> ProgrammeSummary:
         library_distribution=[{"band": band, "libraries": count}
                               for band, count in progress_distribution(list(percents.values()))],
         regions=[{"code": r.code, "name": localized(r.names), "libraries": r.libraries,
-                  "progress_percent": r.progress_percent} for r in region_figures()],
+                  "progress_percent": r.progress_percent} for r in region_figures(everyone)],
         returns=returns_completeness(returns_year) if returns_year else None,
     )
 
