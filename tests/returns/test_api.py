@@ -259,3 +259,18 @@ def test_ten_parallel_submits_make_one_submission(app):
             db.session.execute(sa.delete(User).where(User.id == user_pk))
             db.session.execute(sa.delete(AuditEvent).where(AuditEvent.id > last_audit))
             db.session.commit()
+
+
+def test_return_get_and_put_make_a_constant_number_of_queries(app, client, nu, rep):
+    from tests.querycount import count_queries
+
+    counts = []
+    for saves in (1, 10):
+        for n in range(saves):
+            client.put(url(nu), json={"values": {**GOOD, "loans_total": 1000 + n}}, headers=rep)
+        with count_queries(app) as get_statements:
+            assert client.get(url(nu), headers=rep).status_code == 200
+        with count_queries(app) as put_statements:
+            assert client.put(url(nu), json={"values": {"loans_total": 5}}, headers=rep).status_code == 200
+        counts.append((len(get_statements), len(put_statements)))
+    assert counts[0] == counts[1]
