@@ -15,13 +15,6 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 
-class Conflict(HTTPException):
-    """409: a refused state change (an illegal transition, a locked return, a closed year)."""
-
-    code = 409
-    description = "The request conflicts with the current state of the resource."
-
-
 class PreconditionRequired(HTTPException):
     """428: the request must say which version it changes (If-Match)."""
 

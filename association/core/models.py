@@ -20,8 +20,6 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-LANGUAGES = ("kk", "ru", "en")
-
 
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC (the database stores UTC)."""

@@ -33,8 +33,6 @@ class Access:
     public: bool = False
     # Routes that take credentials instead of a session (the token endpoint) do not need a CSRF token.
     csrf: bool = True
-    # Routes that accept bodies other than JSON (file uploads) say which content types.
-    content_types: frozenset[str] = frozenset({"application/json"})
 
     def allows(self, user: Any) -> bool:
         if self.public:
@@ -44,10 +42,7 @@ class Access:
         return not self.roles or user.has_role(*self.roles)
 
     def without_csrf(self) -> Access:
-        return Access(self.name, self.roles, self.public, False, self.content_types)
-
-    def accepting(self, *content_types: str) -> Access:
-        return Access(self.name, self.roles, self.public, self.csrf, frozenset(content_types))
+        return Access(self.name, self.roles, self.public, False)
 
 
 PUBLIC = Access("public", public=True)
@@ -138,18 +133,18 @@ def enforce_declared_access() -> Any:
         if rule.csrf and g.get("authenticated_by") != "token":
             csrf.protect()
         if _is_api():
-            _check_api_body(rule)
+            _check_api_body()
     return None
 
 
-def _check_api_body(rule: Access) -> None:
+def _check_api_body() -> None:
     """An API body must be JSON (415) and small (413); an empty body is allowed (e.g. submit with no body)."""
     length = request.content_length
     if length is None and not request.headers.get("Transfer-Encoding"):
         return
     if length == 0:
         return
-    if request.mimetype not in rule.content_types:
-        abort(415, description=f"The body must be one of: {', '.join(sorted(rule.content_types))}.")
-    if rule.content_types == {"application/json"} and (length or 0) > current_app.config["API_MAX_JSON_BYTES"]:
+    if request.mimetype != "application/json":
+        abort(415, description="The body must be application/json.")
+    if (length or 0) > current_app.config["API_MAX_JSON_BYTES"]:
         abort(413)

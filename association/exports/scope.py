@@ -18,9 +18,6 @@ class ExportScope:
     def may_export_returns(self) -> bool:
         return self.everything or self.library_id is not None
 
-    def allows_library(self, library_id: int) -> bool:
-        return self.everything or library_id == self.library_id
-
 
 def export_scope(user: User) -> ExportScope:
     if user.has_role(Role.ADMIN, Role.COORDINATOR, Role.OBSERVER):

@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
@@ -107,10 +107,6 @@ class YearForm(FlaskForm):
     year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=2000, max=2100)])
     status = SelectField(_l("Status"), validators=[Optional()], choices=[SelectChoice("", "—")] + [
         SelectChoice(key, label) for key, label in STATUS_LABELS.items() if key != "not_started"])
-
-
-class BulkAcceptForm(FlaskForm):
-    libraries = StringField()  # the chosen library codes arrive as repeated "library" values
 
 
 class UploadForm(FlaskForm):

@@ -270,6 +270,27 @@ def accept_return(library: MemberLibrary, year: int, user: User) -> AnnualReturn
                    action="accepted")
 
 
+def accept_returns(library_codes: list[str], year: int, user: User) -> tuple[list[str], list[str]]:
+    """Accept several submitted returns (the review queue's bulk accept). Each is accepted or left alone on its own:
+    answers (accepted codes, codes that could not be accepted)."""
+    if not can_review(user):
+        raise NotAllowed(_("Only the coordinator reviews returns."))
+    libraries = {library.code: library for library in db.session.scalars(
+        sa.select(MemberLibrary).where(MemberLibrary.code.in_(library_codes)))}
+    accepted, refused = [], []
+    for code in library_codes:
+        library = libraries.get(code)
+        try:
+            if library is None:
+                raise Missing(code)
+            with db.session.begin_nested():
+                accept_return(library, year, user)
+            accepted.append(code)
+        except (Missing, StateConflict):
+            refused.append(code)
+    return accepted, refused
+
+
 def reopen_return(library: MemberLibrary, year: int, user: User, reason: str) -> AnnualReturn:
     """Unlock an accepted return (coordinator, with a reason kept in the history): it goes back to the library."""
     if not (reason or "").strip():

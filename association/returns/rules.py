@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any
 
-from association.returns.models import FormRule, RuleKind
+from association.returns.models import FormRule
 
 NOT_AVAILABLE = "NA"
 
@@ -88,13 +88,6 @@ def evaluate(parsed: ParsedExpression, values: dict[str, Any]) -> bool | None:
     except (ZeroDivisionError, DivisionByZero, InvalidOperation):
         return None
     return _COMPARISONS[type(comparison.ops[0])](left, right)
-
-
-def rule_fields(rule: FormRule) -> tuple[str, ...]:
-    """The field codes a rule names (for listing its message under each of them)."""
-    if rule.kind == RuleKind.EXPRESSION:
-        return parse_expression(rule.expression or "").fields
-    return (rule.field_code,) if rule.field_code else ()
 
 
 def yoy_breached(rule: FormRule, value: Any, previous: Any) -> bool:

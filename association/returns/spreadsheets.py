@@ -22,7 +22,6 @@ from association.returns.rules import NOT_AVAILABLE
 MARKER = "association-annual-return"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 VALUE_COLUMN = 8  # H
-HEADER = ("code", "section", "label", "unit", "type", "required", "last_year", "value")
 YES, NO = "yes", "no"
 
 

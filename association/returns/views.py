@@ -193,18 +193,7 @@ def returns_bulk_accept():
     year = request.form.get("year", type=int)
     if not form.validate_on_submit() or year is None:
         abort(400)
-    accepted, refused = [], []
-    for code in request.form.getlist("library"):
-        library = get_library(code=code)
-        if library is None:
-            refused.append(code)
-            continue
-        try:
-            with db.session.begin_nested():
-                operations.accept_return(library, year, current_user)
-            accepted.append(code)
-        except DomainError:
-            refused.append(code)
+    accepted, refused = operations.accept_returns(request.form.getlist("library"), year, current_user)
     db.session.commit()
     if accepted:
         flash(_("Accepted: %(codes)s.", codes=", ".join(accepted)), "info")
