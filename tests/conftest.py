@@ -151,3 +151,11 @@ def api_token(client: FlaskClient, email: str, password: str) -> dict[str, str]:
     response = client.post("/api/v1/auth/token", json={"email": email, "password": password})
     assert response.status_code == 201, response.get_json()
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def headers_for(app: Flask, client: FlaskClient, *roles, **kwargs) -> dict[str, str]:
+    """A new user with these roles (committees=, library=) and bearer headers for them."""
+    from tests.factories import make_user
+
+    account = make_user(app, *roles, **kwargs)
+    return api_token(client, account.email, account.password)

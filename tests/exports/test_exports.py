@@ -14,7 +14,7 @@ from association.libraries.models import MemberLibrary
 from association.progress.queries import programme_summary
 from association.roadmap.models import RoadmapTask, TaskStatus
 from association.users.models import Role
-from tests.conftest import api_token
+from tests.conftest import api_token, headers_for
 from tests.factories import make_user
 from tests.libraries.test_figures import build_fixture
 from tests.returns.test_api import GOOD
@@ -22,10 +22,6 @@ from tests.returns.test_api import GOOD
 PROGRESS_COLUMNS = ["task_code", "task_title", "committee_code", "due_date", "status", "progress_percent", "overdue",
                     "last_update_at", "last_comment"]
 
-
-def headers_for(app, client, *roles, **kwargs):
-    account = make_user(app, *roles, **kwargs)
-    return api_token(client, account.email, account.password)
 
 
 def read_csv(response):

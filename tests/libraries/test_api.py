@@ -7,13 +7,8 @@ from association.extensions import db
 from association.libraries.models import LibraryProgress, LibraryProgressHistory, MemberLibrary
 from association.roadmap.models import RoadmapTask
 from association.users.models import Role
-from tests.conftest import api_token
-from tests.factories import make_user
+from tests.conftest import headers_for
 
-
-def headers_for(app, client, *roles, **kwargs):
-    account = make_user(app, *roles, **kwargs)
-    return api_token(client, account.email, account.password)
 
 
 def library_id(app, code):

@@ -9,8 +9,7 @@ from association.extensions import db
 from association.libraries.models import MemberLibrary
 from association.returns.models import AnnualReturn, ReturnForm, ReturnHistory
 from association.users.models import Role
-from tests.conftest import api_token
-from tests.factories import make_user
+from tests.conftest import headers_for
 
 GOOD = {
     "students_fte": 5200, "academic_staff": 480, "area_total_m2": 3200.5, "seats_reading": 420,
@@ -19,10 +18,6 @@ GOOD = {
     "expenditure_total_kzt": 250000000, "lms_type": "koha", "lms_name": "Koha 23.05", "has_repository": True,
 }
 
-
-def headers_for(app, client, *roles, **kwargs):
-    account = make_user(app, *roles, **kwargs)
-    return api_token(client, account.email, account.password)
 
 
 def library_id(app, code):

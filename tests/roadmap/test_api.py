@@ -6,8 +6,7 @@ import sqlalchemy as sa
 from association.extensions import db
 from association.roadmap.models import RoadmapTask, TaskHistory, TaskStatus
 from association.users.models import Role
-from tests.conftest import api_token
-from tests.factories import make_user
+from tests.conftest import headers_for
 
 
 @pytest.fixture
@@ -15,10 +14,6 @@ def task_id(app):
     with app.app_context():
         return db.session.scalar(sa.select(RoadmapTask.id).where(RoadmapTask.code == "1.2"))
 
-
-def headers_for(app, client, *roles, **kwargs):
-    account = make_user(app, *roles, **kwargs)
-    return api_token(client, account.email, account.password)
 
 
 def read(client, headers, task_id):

@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from association.extensions import db
 from association.roadmap.models import RoadmapTask, TaskHistory, TaskWatcher
 from association.users.models import Role
-from tests.roadmap.test_api import headers_for, patch, read
+from tests.conftest import headers_for
+from tests.roadmap.test_api import patch, read
 
 NEW_TASK = {
     "code": "6.1", "committee": "LIT", "direction": 5, "title_kk": "Жаңа міндет", "title_ru": "Новая задача",

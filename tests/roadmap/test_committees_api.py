@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from association.extensions import db
 from association.roadmap.models import RoadmapTask, TaskStatus
 from association.users.models import Role
-from tests.roadmap.test_api import headers_for
+from tests.conftest import headers_for
 from tests.querycount import count_queries
 
 
