@@ -116,10 +116,11 @@ def _record(annual_return: AnnualReturn, user: User, action: str, before: Return
 
 
 def _flush() -> None:
+    # No rollback here: the caller's transaction (or savepoint, in a bulk accept) ends it, so one refused return
+    # never undoes the others saved in the same request.
     try:
         db.session.flush()
     except (StaleDataError, sa.exc.IntegrityError):
-        db.session.rollback()
         raise StateConflict(_("The return was changed by someone else at the same time; read it again.")) from None
 
 
