@@ -50,6 +50,7 @@ def _init_extensions(app: Flask) -> None:
     from association.core.i18n import select_locale
     from association.core.permissions import enforce_declared_access
     from association.core.templating import init_templating
+    from association.progress import cache as figures
     from association.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -77,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
     security.init_app(app)
     etags.init_app(app)
     audit.install(FlaskSession)
+    figures.install(app, FlaskSession)
     init_templating(app)
     # Runs after Flask-Login has been set up, before any view: the one place permissions are checked.
     app.before_request(enforce_declared_access)

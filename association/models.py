@@ -10,6 +10,7 @@ from association.libraries.models import (
     MembershipChange,
     Region,
 )
+from association.progress.models import FigureGeneration
 from association.programme.models import Association, Direction, Programme
 from association.returns.models import AnnualReturn, FormField, FormRule, ReturnForm, ReturnHistory, ReturnReminder
 from association.roadmap.models import RoadmapTask, TaskHistory, TaskWatcher
@@ -17,7 +18,7 @@ from association.users.models import User, UserRole
 
 __all__ = [
     "AnnualReturn", "ApiToken", "Association", "AuditEvent", "Committee", "CommitteeMembership", "Direction",
-    "FormField", "FormRule", "LibraryProgress", "LibraryProgressHistory", "MemberLibrary", "MembershipChange",
+    "FigureGeneration", "FormField", "FormRule", "LibraryProgress", "LibraryProgressHistory", "MemberLibrary", "MembershipChange",
     "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "TaskHistory", "TaskWatcher", "User",
     "UserRole",
 ]

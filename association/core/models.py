@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import get_locale
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
+
+from association.core.i18n import current_language
 
 # Named constraints make migrations portable (SQLite batch mode needs names to drop or alter them).
 NAMING_CONVENTION = {
@@ -75,7 +76,7 @@ def localized(texts: dict[str, str] | None, locale: str | None = None) -> str:
     """Pick the text in the user's language from a {kk, ru, en} map, falling back to English, then any."""
     if not texts:
         return ""
-    locale = locale or str(get_locale() or "en")
+    locale = locale or current_language()
     return texts.get(locale) or texts.get("en") or next(iter(texts.values()), "")
 
 

@@ -21,6 +21,7 @@ from alembic.migration import MigrationContext
 import association.models  # noqa: F401  (every table in the metadata)
 from association.core.models import UTCDateTime
 from association.extensions import db
+from association.progress.cache import bump_generation
 
 KIND = "association-dump"
 FORMAT_VERSION = 1
@@ -50,8 +51,12 @@ def _encode(value: Any) -> Any:
     return value
 
 
+# Bookkeeping that every database has its own of (the figures' generation is given a new value after a load).
+NOT_DUMPED = frozenset({"figure_generation"})
+
+
 def tables() -> list[sa.Table]:
-    return list(db.metadata.sorted_tables)
+    return [table for table in db.metadata.sorted_tables if table.name not in NOT_DUMPED]
 
 
 def dump(path: Path, tick=lambda table, count: None) -> dict[str, int]:
@@ -134,6 +139,7 @@ def load(path: Path, tick=lambda table, count: None) -> dict[str, int]:
         flush()
         if connection.dialect.name == "postgresql":
             _reset_sequences(connection)
+        bump_generation(connection)  # the rows went in beside the session: cached figures must go
     return counts
 
 

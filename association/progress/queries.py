@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from association.core.i18n import current_language
 from association.extensions import db
 from association.libraries.models import LibraryProgress, MeasureStatus, MemberLibrary, MembershipStatus, Region
 from association.returns.models import AnnualReturn, ReturnForm, ReturnStatus
@@ -202,13 +203,23 @@ class ProgrammeSummary:
     returns: Completeness | None
 
 
-def programme_summary(year: int | None = None) -> ProgrammeSummary:
-    """Every figure of the Association overview: the same numbers on the dashboard, in the API and in exports."""
+def programme_summary(year: int | None = None, today: date | None = None) -> ProgrammeSummary:
+    """Every figure of the Association overview: the same numbers on the dashboard, in the API and in exports.
+    Cached until the data under it changes (association.progress.cache); names are in the reader's language and
+    "overdue" depends on the day, so both are part of the key."""
+    from association.progress.cache import remember
+
+    today = today or date.today()
+    return remember(("programme_summary", year, current_language(), today),
+                    lambda: compute_programme_summary(year, today))
+
+
+def compute_programme_summary(year: int | None, today: date) -> ProgrammeSummary:
     from association.committees.models import Committee
     from association.core.models import localized
     from association.roadmap.queries import committee_figures
 
-    counts = task_status_counts(year)
+    counts = task_status_counts(year, today)
     committees = db.session.scalars(sa.select(Committee).order_by(Committee.position)).all()
     figures = committee_figures([c.id for c in committees], year)
     libraries = db.session.execute(
@@ -221,7 +232,7 @@ def programme_summary(year: int | None = None) -> ProgrammeSummary:
     untouched = LibraryFigures(0, len(measure_ids()))  # a library with nothing done and nothing excluded
     everyone = {row.id: figures_by_library.get(row.id, untouched) for row in libraries}
     percents = {library_id: figures.overall_percent for library_id, figures in everyone.items()}
-    returns_year = year or current_reporting_year()
+    returns_year = year or current_reporting_year(today)
     return ProgrammeSummary(
         year=year,
         tasks={"total": sum(counts[s.value] for s in TaskStatus), "by_status": {s.value: counts[s.value] for s in TaskStatus},

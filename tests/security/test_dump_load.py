@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from association import PROJECT_ROOT, create_app
 from association.data.dump import tables
 from association.extensions import db
+from association.progress.cache import current_generation
+from association.progress.queries import programme_summary
 from tests.conftest import empty_database
 
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
@@ -52,8 +54,15 @@ def test_dump_sqlite_load_elsewhere_every_row_equal(tmp_path, target_url, monkey
     target = create_app("testing", SQLALCHEMY_DATABASE_URI=target_url)
     with target.app_context():
         flask_migrate.upgrade(directory=MIGRATIONS)
+        empty_figures = programme_summary()  # cached now, in this process
+        generation = current_generation()
+        db.session.remove()
     result = target.test_cli_runner().invoke(args=["data", "load", str(dump_file)])
     assert result.exit_code == 0, result.output
+    with target.app_context():
+        # the rows went in beside the session; the load itself made the cached figures stale
+        assert current_generation() != generation
+        assert len(programme_summary().libraries) > len(empty_figures.libraries)
     before, after = every_row(source), every_row(target)
     assert sum(len(rows) for rows in before.values()) > 2000
     for name in before:
