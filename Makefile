@@ -30,8 +30,8 @@ translations: $(VENV)/.installed
 	@test -f association/translations/kk/LC_MESSAGES/messages.mo
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o association/translations/messages.pot .
-	$(BIN)/pybabel update -i association/translations/messages.pot -d association/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --ignore-dirs '.* venv' -o association/translations/messages.pot .
+	$(BIN)/pybabel update -i association/translations/messages.pot -d association/translations --no-fuzzy-matching --ignore-obsolete -w 120
 
 migrate: install
 	ASSOCIATION_ENV=development $(FLASK) db upgrade

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask, Request, g, request
 from flask_babel import lazy_gettext as _l
 
 from association.extensions import db, login_manager
-from association.users.models import User
+from association.users.models import User, with_access_loaded
 
 
 def load_user_from_session(session_id: str) -> User | None:
@@ -15,7 +16,7 @@ def load_user_from_session(session_id: str) -> User | None:
         user_id, generation = (int(part) for part in session_id.split(":", 1))
     except ValueError:
         return None
-    user = db.session.get(User, user_id)
+    user = db.session.scalars(with_access_loaded(sa.select(User).where(User.id == user_id))).unique().one_or_none()
     if user is None or user.session_generation != generation or not user.is_active:
         return None
     g.authenticated_by = "session"

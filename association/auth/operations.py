@@ -14,7 +14,7 @@ from association.auth.models import ApiToken
 from association.auth.passwords import hash_password, needs_rehash, verify_password
 from association.core.models import utcnow
 from association.extensions import db
-from association.users.models import User
+from association.users.models import User, with_access_loaded
 
 TOKEN_PREFIX = "aul_"
 
@@ -63,11 +63,14 @@ def user_for_token(token: str, now: datetime | None = None) -> tuple[User, ApiTo
     """The user a usable (known, unexpired, unrevoked) token belongs to."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    record = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if record is None or not record.is_usable(now):
+    found = db.session.execute(with_access_loaded(
+        sa.select(ApiToken, User).join(User, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _token_hash(token))
+    )).unique().one_or_none()
+    if found is None:
         return None
-    user = db.session.get(User, record.user_id)
-    if user is None or not user.is_active:
+    record, user = found
+    if not record.is_usable(now) or not user.is_active:
         return None
     return user, record
 

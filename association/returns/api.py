@@ -13,9 +13,11 @@ from flask import Response
 
 from association.core.errors import Missing, NotAllowed, ValidationFailed
 from association.core.etags import etag_for, set_response_etag
+from association.core.pagination import PageArgs, page_schema
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.extensions import db
 from association.libraries.models import MemberLibrary
+from association.returns.models import AnnualReturn
 from association.libraries.queries import get_library
 from association.progress.queries import returns_completeness
 from association.progress.schemas import CompletenessSchema
@@ -28,6 +30,7 @@ from association.returns.schemas import (
     FormDefinitionArgs,
     EmptyArgs,
     FormSchema,
+    ReturnHistorySchema,
     ReturnSaveArgs,
     ReturnSchema,
     ReturnsQueryArgs,
@@ -46,12 +49,24 @@ def _library_or_404(library_id: int) -> MemberLibrary:
     return library
 
 
-def _answer(library: MemberLibrary, year: int) -> dict:
-    """The return as it now stands, with its ETag."""
+def _readable_library(library_id: int) -> MemberLibrary:
+    library = _library_or_404(library_id)
+    if not operations.can_read_return(current_user, library):
+        raise NotAllowed(_("You cannot read this library's return."))
+    return library
+
+
+def _started_return(library: MemberLibrary, year: int) -> AnnualReturn:
     annual_return = operations.find_return(library.id, year)
     if annual_return is None:
-        operations.form_for_year(year)
+        operations.form_for_year(year)  # 404 for a year without a form
         raise Missing(_("This library has not started its return for %(year)d.", year=year))
+    return annual_return
+
+
+def _answer(library: MemberLibrary, year: int) -> dict:
+    """The return as it now stands, with its ETag."""
+    annual_return = _started_return(library, year)
     form = operations.form_of(annual_return)
     set_response_etag(etag_for("return", annual_return.id, annual_return.version))
     return queries.describe_return(annual_return, library.code, form, operations.findings_for(annual_return, form))
@@ -126,10 +141,7 @@ class Return(MethodView):
     @blp.alt_response(404, description="Never started, or no form for the year")
     def get(self, library_id: int, year: int) -> dict:
         """A library's return for a year: values, errors, warnings, status, history"""
-        library = _library_or_404(library_id)
-        if not operations.can_read_return(current_user, library):
-            raise NotAllowed(_("You cannot read this library's return."))
-        return _answer(library, year)
+        return _answer(_readable_library(library_id), year)
 
     @access(RETURN_EDITORS)
     @blp.arguments(ReturnSaveArgs)
@@ -147,6 +159,21 @@ class Return(MethodView):
                                expected_version=if_match_version("return"))
         db.session.commit()
         return _answer(library, year)
+
+
+@blp.route("/libraries/<int:library_id>/returns/<int:year>/history")
+class ReturnHistoryPages(MethodView):
+    @access(SIGNED_IN)
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_schema(ReturnHistorySchema))
+    @blp.alt_response(403, description="Another library's return")
+    @blp.alt_response(404, description="Never started, or no form for the year")
+    def get(self, args: dict, library_id: int, year: int) -> dict:
+        """The return's whole history, newest first (paginated like every list)"""
+        annual_return = _started_return(_readable_library(library_id), year)
+        page, per_page = args["page"], args["per_page"]
+        return {"items": queries.return_history(annual_return.id, limit=per_page, offset=(page - 1) * per_page),
+                "total": queries.return_history_total(annual_return.id), "page": page, "per_page": per_page}
 
 
 def _transition(name: str, summary: str, schema: type, call, access_rule):

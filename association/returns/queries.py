@@ -48,10 +48,16 @@ def is_late(annual_return: AnnualReturn | None, form: ReturnForm, today: date | 
     return (today or date.today()) > form.due_on
 
 
-def return_history(return_id: int) -> list[dict[str, Any]]:
+# A return's history grows with every save; pages and API answers show the newest entries, the rest is a page away.
+RECENT_HISTORY = 20
+
+
+def return_history(return_id: int, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+    """The return's history, newest first (`limit` entries from `offset`, or all of it)."""
     rows = db.session.execute(
         sa.select(ReturnHistory, User.name).outerjoin(User, ReturnHistory.user_id == User.id)
         .where(ReturnHistory.return_id == return_id).order_by(ReturnHistory.at.desc(), ReturnHistory.id.desc())
+        .limit(limit).offset(offset)
     ).all()
     return [
         {"at": entry.at, "user": name, "action": entry.action,
@@ -61,9 +67,14 @@ def return_history(return_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def return_history_total(return_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(ReturnHistory.id)).where(ReturnHistory.return_id == return_id)) or 0
+
+
 def describe_return(annual_return: AnnualReturn, library_code: str, form: ReturnForm,
                     findings: Findings) -> dict[str, Any]:
-    """A return as the API shows it: values, errors, warnings, version, dates and history."""
+    """A return as the API shows it: values, errors, warnings, version, dates and its newest history entries."""
     return {
         "id": annual_return.id, "library": library_code, "year": annual_return.year,
         "status": annual_return.status.value, "values": annual_return.values or {},
@@ -71,7 +82,8 @@ def describe_return(annual_return: AnnualReturn, library_code: str, form: Return
         "version": annual_return.version, "submitted_at": annual_return.submitted_at,
         "first_submitted_at": annual_return.first_submitted_at, "accepted_at": annual_return.accepted_at,
         "late": is_late(annual_return, form), "review_comment": annual_return.review_comment,
-        "history": return_history(annual_return.id),
+        "history": return_history(annual_return.id, limit=RECENT_HISTORY),
+        "history_total": return_history_total(annual_return.id),
     }
 
 

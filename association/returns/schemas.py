@@ -74,7 +74,9 @@ class ReturnSchema(ma.Schema):
     accepted_at = ma.fields.DateTime(allow_none=True)
     late = ma.fields.Boolean(metadata={"description": "First submitted after the due date (or not yet, and overdue)"})
     review_comment = ma.fields.String()
-    history = ma.fields.List(ma.fields.Nested(ReturnHistorySchema))
+    history = ma.fields.List(ma.fields.Nested(ReturnHistorySchema),
+                             metadata={"description": "The newest entries (up to 20); the rest at …/history"})
+    history_total = ma.fields.Integer(metadata={"description": "Entries in the whole history"})
 
 
 class ReturnSaveArgs(ma.Schema):

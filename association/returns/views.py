@@ -69,7 +69,10 @@ def _render(library, year: int, wtform=None, findings: Findings | None = None, s
         "returns/form.html", library=library, year=year, form=form, annual_return=annual_return, wtform=wtform,
         sections=sections, findings=findings, editable=editable,
         previous=operations.previous_values(library.id, year) or {},
-        history=queries.return_history(annual_return.id) if annual_return else [],
+        history=queries.return_history(
+            annual_return.id, limit=None if request.args.get("history") == "all" else queries.RECENT_HISTORY,
+        ) if annual_return else [],
+        history_total=queries.return_history_total(annual_return.id) if annual_return else 0,
         late=queries.is_late(annual_return, form), review_form=ReviewForm(), upload_form=UploadForm(),
         can_review=operations.can_review(current_user), status_labels=STATUS_LABELS, action_labels=ACTION_LABELS,
         na_suffix=NA_SUFFIX, note_suffix=NOTE_SUFFIX,

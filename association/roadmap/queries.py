@@ -13,7 +13,7 @@ from association.committees.models import Committee
 from association.extensions import db
 from association.programme.models import Direction
 from association.roadmap.models import CLOSED_STATUSES, RoadmapTask, TaskHistory, TaskStatus, TaskWatcher
-from association.users.models import User
+from association.users.models import User, as_person
 
 
 def overdue_clause(today: date | None = None) -> sa.ColumnElement[bool]:
@@ -65,14 +65,14 @@ def get_task(task_id: int) -> RoadmapTask | None:
     return db.session.scalars(
         sa.select(RoadmapTask).where(RoadmapTask.id == task_id)
         .options(joinedload(RoadmapTask.committee), joinedload(RoadmapTask.direction),
-                 joinedload(RoadmapTask.assignee))
+                 as_person(joinedload(RoadmapTask.assignee)))
     ).unique().one_or_none()
 
 
 def task_history_query(task_id: int) -> sa.Select:
     """The task's history, newest first, with who made each change."""
     return (sa.select(TaskHistory).where(TaskHistory.task_id == task_id)
-            .options(joinedload(TaskHistory.user))
+            .options(as_person(joinedload(TaskHistory.user)))
             .order_by(TaskHistory.at.desc(), TaskHistory.id.desc()))
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, raiseload, relationship
 
 from association.core.models import Base, EnumText, IdMixin, TimestampMixin, one_of
 
@@ -90,6 +90,18 @@ class User(IdMixin, TimestampMixin, UserMixin, Base):
 
     def represents(self, library_id: int) -> bool:
         return self.has_role(Role.LIBRARY_REP) and self.library_id == library_id
+
+
+def with_access_loaded(query: sa.Select) -> sa.Select:
+    """Load users with their roles and memberships in the same statement: authenticating a request (every request)
+    then costs one query instead of three. Results must be `.unique()`d (the collections are joined)."""
+    return query.options(joinedload(User.roles), joinedload(User.memberships))
+
+
+def as_person(loader: Any) -> Any:
+    """For a user shown beside something (a task's assignee, who made a change): the name is enough, and their
+    roles and memberships, loaded by default, would cost two more queries. Raises if code asks for them."""
+    return loader.options(raiseload(User.roles), raiseload(User.memberships))
 
 
 class UserRole(Base):

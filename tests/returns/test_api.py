@@ -269,3 +269,26 @@ def test_return_get_and_put_make_a_constant_number_of_queries(app, client, nu, r
             assert client.put(url(nu), json={"values": {"loans_total": 5}}, headers=rep).status_code == 200
         counts.append((len(get_statements), len(put_statements)))
     assert counts[0] == counts[1]
+
+
+def test_a_return_shows_its_newest_history_and_pages_the_rest(client, nu, rep):
+    """Every save adds a history entry: the return itself carries the newest 20, /history all of them."""
+    saves = 25
+    for n in range(saves):
+        assert client.put(url(nu), json={"values": {"loans_total": n}}, headers=rep).status_code == 200
+    body = client.get(url(nu), headers=rep).get_json()
+    assert body["history_total"] == saves and len(body["history"]) == 20
+    assert body["history"][0]["values_before"]["loans_total"] == saves - 2  # newest first
+    first = client.get(url(nu, action="history") + "?per_page=10", headers=rep).get_json()
+    last = client.get(url(nu, action="history") + "?per_page=10&page=3", headers=rep).get_json()
+    assert first["total"] == saves and len(first["items"]) == 10 and len(last["items"]) == 5
+    assert first["items"][0] == body["history"][0]
+    assert last["items"][-1]["values_before"] is None  # the first save: nothing before it
+
+
+def test_history_of_a_return_follows_the_return_rules(app, client, nu, rep):
+    other = headers_for(app, client, Role.LIBRARY_REP, library="ENU")
+    assert client.get(url(nu, action="history"), headers=rep).status_code == 404  # not started
+    client.put(url(nu), json={"values": GOOD}, headers=rep)
+    assert client.get(url(nu, action="history"), headers=other).status_code == 403
+    assert client.get(url(nu, year=2019, action="history"), headers=rep).status_code == 404

@@ -171,3 +171,15 @@ def test_coordinator_manages_the_form_from_the_returns_page(app, client):
 
         assert db.session.scalars(sa.select(ReturnForm).where(ReturnForm.year == 2024)).first().closed_at is not None
     assert client.post("/returns/2024/copy", data={"csrf_token": token}).headers["Location"].endswith("year=2025")
+
+
+def test_the_page_shows_the_newest_history_and_links_to_all_of_it(app, client):
+    signed_in(app, client, Role.LIBRARY_REP, library="NU")
+    page = client.get("/libraries/NU/returns/2024").get_data(as_text=True)
+    for n in range(22):
+        client.post("/libraries/NU/returns/2024", data=form_data(page, {**GOOD, "loans_total": n}))
+    page = client.get("/libraries/NU/returns/2024").get_data(as_text=True)
+    history = page[page.index('id="history"'):]
+    assert history.count("<li>") == 20 and "The newest 20 of 22 entries." in history
+    everything = client.get("/libraries/NU/returns/2024?history=all").get_data(as_text=True)
+    assert everything[everything.index('id="history"'):].count("<li>") == 22

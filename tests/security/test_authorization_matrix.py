@@ -78,6 +78,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("PUT", "/api/v1/libraries/<int:library_id>/progress/<int:task_id>"): (MEASURE_EDITORS, {"status": "in_progress"}),
     ("GET", "/api/v1/libraries/<int:library_id>/returns/<int:year>"): (RETURN_READERS, None),
     ("PUT", "/api/v1/libraries/<int:library_id>/returns/<int:year>"): (RETURN_EDITORS, {"values": {}}),
+    ("GET", "/api/v1/libraries/<int:library_id>/returns/<int:year>/history"): (RETURN_READERS, None),
     ("POST", "/api/v1/libraries/<int:library_id>/returns/<int:year>/submit"): (RETURN_EDITORS, {}),
     ("POST", "/api/v1/libraries/<int:library_id>/returns/<int:year>/return"): (STAFF, {"comment": "x"}),
     ("POST", "/api/v1/libraries/<int:library_id>/returns/<int:year>/accept"): (STAFF, {}),
