@@ -17,7 +17,7 @@ from association.core.pagination import PageArgs, page_schema
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.extensions import db
 from association.libraries.models import MemberLibrary
-from association.returns.models import AnnualReturn
+from association.returns.models import AnnualReturn, ReturnForm
 from association.libraries.queries import get_library
 from association.progress.queries import returns_completeness
 from association.progress.schemas import CompletenessSchema
@@ -68,8 +68,12 @@ def _answer(library: MemberLibrary, year: int) -> dict:
     """The return as it now stands, with its ETag."""
     annual_return = _started_return(library, year)
     form = operations.form_of(annual_return)
+    return _described(library, annual_return, form, operations.findings_for(annual_return, form))
+
+
+def _described(library: MemberLibrary, annual_return: AnnualReturn, form: ReturnForm, findings) -> dict:
     set_response_etag(etag_for("return", annual_return.id, annual_return.version))
-    return queries.describe_return(annual_return, library.code, form, operations.findings_for(annual_return, form))
+    return queries.describe_return(annual_return, library.code, form, findings)
 
 
 @blp.route("/forms/<int:year>")
@@ -155,10 +159,13 @@ class Return(MethodView):
         from association.core.etags import if_match_version
 
         library = _library_or_404(library_id)
-        operations.save_return(library, year, current_user, args["values"], args.get("notes"),
-                               expected_version=if_match_version("return"))
+        saved = operations.save_return(library, year, current_user, args["values"], args.get("notes"),
+                                       expected_version=if_match_version("return"))
+        # Described inside the transaction, from what the save loaded and checked, then committed: the answer is
+        # exactly what was stored, without reading the return, its form and rules all over again.
+        answer = _described(library, saved.annual_return, saved.form, saved.findings)
         db.session.commit()
-        return _answer(library, year)
+        return answer
 
 
 @blp.route("/libraries/<int:library_id>/returns/<int:year>/history")

@@ -127,6 +127,7 @@ def _flush() -> None:
 @dataclass
 class SaveResult:
     annual_return: AnnualReturn
+    form: ReturnForm
     findings: Findings
 
 
@@ -201,7 +202,7 @@ def save_return(library: MemberLibrary, year: int, user: User, submitted: dict[s
     _flush()
     _record(annual_return, user, "saved", annual_return.status, values_before)
     _flush()
-    return SaveResult(annual_return, findings_for(annual_return, form))
+    return SaveResult(annual_return, form, findings_for(annual_return, form))
 
 
 def _existing(library: MemberLibrary, year: int) -> tuple[AnnualReturn, ReturnForm]:

@@ -95,7 +95,10 @@ class User(IdMixin, TimestampMixin, UserMixin, Base):
 def with_access_loaded(query: sa.Select) -> sa.Select:
     """Load users with their roles and memberships in the same statement: authenticating a request (every request)
     then costs one query instead of three. Results must be `.unique()`d (the collections are joined)."""
-    return query.options(joinedload(User.roles), joinedload(User.memberships))
+    from association.committees.models import CommitteeMembership
+
+    return query.options(joinedload(User.roles),
+                         joinedload(User.memberships).joinedload(CommitteeMembership.committee))
 
 
 def as_person(loader: Any) -> Any:

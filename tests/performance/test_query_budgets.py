@@ -1,0 +1,58 @@
+"""The SQL statements each key endpoint of the benchmark (bench/run) makes, exactly: a new query on a hot path
+fails here first. That they do not grow with the data is asserted beside each domain's tests
+(tests/roadmap/test_query_counts.py, tests/libraries, tests/returns)."""
+
+import sqlalchemy as sa
+
+from association.extensions import db
+from association.libraries.models import MemberLibrary
+from association.users.models import Role
+from tests.conftest import headers_for, login
+from tests.factories import make_user
+from tests.querycount import count_queries
+from tests.returns.test_api import GOOD
+
+# endpoint: statements in a steady state (the figures cache filled by an earlier request)
+BUDGETS = {
+    "baseline /healthz": 1,
+    "task list": 3,        # bearer token with its user, roles and memberships; count; page
+    "task page": 4,        # session user (roles, memberships and their committees joined); task; history; watching
+    "progress JSON": 2,    # bearer; figures generation
+    "dashboard": 7,        # session user; figures generation; overdue tasks; my tasks; my library and its figures (3)
+    "library list": 5,     # bearer; count; page; measures; the page's progress counts
+    "return GET": 9,       # bearer; library; return; form, fields, rules; last year's values; history; its size
+    "return PUT": 14,      # the same reads, then update, history insert, audit insert, figures generation
+}
+
+
+def statements(app, client, method, path, headers, body=None):
+    for attempt in range(2):  # the second request is the steady state
+        with count_queries(app) as executed:
+            response = client.open(path, method=method, json=body, headers=headers)
+        assert response.status_code < 300, (path, response.status_code, response.get_data(as_text=True)[:300])
+    return executed
+
+
+def test_key_endpoints_stay_within_their_query_budgets(app, client):
+    coordinator = headers_for(app, client, Role.COORDINATOR)
+    rep = headers_for(app, client, Role.LIBRARY_REP, library="NU")
+    with app.app_context():
+        nu = db.session.scalar(sa.select(MemberLibrary.id).where(MemberLibrary.code == "NU"))
+    browser = app.test_client()
+    member = make_user(app, Role.COMMITTEE_MEMBER, Role.LIBRARY_REP, committees=[("REG", False)], library="NU")
+    login(browser, member.email, member.password)
+    client.put(f"/api/v1/libraries/{nu}/returns/2024", json={"values": GOOD}, headers=rep)
+    measured = {
+        "baseline /healthz": statements(app, client, "GET", "/healthz", {}),
+        "task list": statements(app, client, "GET", "/api/v1/tasks", coordinator),
+        "task page": statements(app, browser, "GET", "/tasks/2", {}),
+        "progress JSON": statements(app, client, "GET", "/api/v1/progress", coordinator),
+        "dashboard": statements(app, browser, "GET", "/", {}),
+        "library list": statements(app, client, "GET", "/api/v1/libraries", coordinator),
+        "return GET": statements(app, client, "GET", f"/api/v1/libraries/{nu}/returns/2024", rep),
+        "return PUT": statements(app, client, "PUT", f"/api/v1/libraries/{nu}/returns/2024", rep,
+                                 {"values": {"loans_total": 5}}),
+    }
+    counts = {name: len(executed) for name, executed in measured.items()}
+    assert counts == BUDGETS, "\n\n".join(f"{name}:\n" + "\n".join(executed) for name, executed in measured.items()
+                                          if counts[name] != BUDGETS[name])
