@@ -27,8 +27,11 @@ def escape_like(text: str) -> str:
 
 def task_query(filters: dict[str, Any], today: date | None = None) -> sa.Select:
     """Tasks matching the list filters (committee, direction, year, status, overdue, q, code), in code order."""
+    # Lists show the committee's code and the direction's number only: their JSON columns (names, mandate, …),
+    # decoded once per row, were a quarter of a task list's time.
     query = sa.select(RoadmapTask).options(
-        joinedload(RoadmapTask.committee), joinedload(RoadmapTask.direction)
+        joinedload(RoadmapTask.committee).load_only(Committee.code, raiseload=True),
+        joinedload(RoadmapTask.direction).load_only(Direction.number, raiseload=True),
     )
     if filters.get("committee"):
         query = query.where(RoadmapTask.committee.has(Committee.code == filters["committee"].upper()))
