@@ -28,10 +28,12 @@ def create_app(config: type[BaseConfig] | str | None = None, **overrides: Any) -
     app.config["INSTANCE_PATH"] = app.instance_path
     config_class.validate(app.config)
 
-    from association.core.database import default_sqlite_uri, normalize_uri
+    from association.core.database import default_sqlite_uri, engine_options, normalize_uri
 
     uri = app.config.get("SQLALCHEMY_DATABASE_URI") or default_sqlite_uri(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_uri(uri)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                             app.config["SQLALCHEMY_ENGINE_OPTIONS"])
 
     _init_extensions(app)
     _register_blueprints(app)

@@ -56,6 +56,20 @@ def test_database_url_selects_postgresql_with_psycopg3(production_env):
     production_env.setenv("DATABASE_URL", "postgresql://user@db.internal/association")
     app = create_app()
     assert sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).drivername == "postgresql+psycopg"
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == "-c jit=off"
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+
+
+def test_the_connections_run_without_jit(app):
+    """On PostgreSQL (the suite's TEST_DATABASE_URL) every connection has JIT off; SQLite has no such thing."""
+    from association.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as connection:
+                assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+        else:
+            assert "connect_args" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]
 
 
 def test_development_makes_and_keeps_a_secret_key(production_env, tmp_path):
