@@ -151,6 +151,11 @@ def handle_csrf_error(error: CSRFError) -> Response | tuple[str, int]:
 
 
 def handle_domain_error(error: DomainError) -> Response | tuple[str, int]:
+    from association.extensions import db
+
+    # A refused request changes nothing; and a refused flush (a concurrent change) leaves the session unusable
+    # until rolled back, which turned the 409 into a 500 as soon as the answer touched the database.
+    db.session.rollback()
     if error.status == 403:
         _audit_denial()
     if wants_problem_json():

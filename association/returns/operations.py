@@ -50,10 +50,14 @@ def form_for_year(year: int) -> ReturnForm:
     return form
 
 
-def find_return(library_id: int, year: int) -> AnnualReturn | None:
-    return db.session.scalars(
-        sa.select(AnnualReturn).where(AnnualReturn.library_id == library_id, AnnualReturn.year == year)
-    ).one_or_none()
+def find_return(library_id: int, year: int, *, for_change: bool = False) -> AnnualReturn | None:
+    """The library's return for the year. `for_change`: locked until the transaction ends (PostgreSQL; SQLite's
+    writers are serialized at BEGIN already) and refreshed from the row, so that concurrent saves of one return
+    take turns and each merges into the one before it, instead of all but one failing on the version check."""
+    query = sa.select(AnnualReturn).where(AnnualReturn.library_id == library_id, AnnualReturn.year == year)
+    if for_change:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalars(query).one_or_none()
 
 
 def previous_values(library_id: int, year: int) -> dict[str, Any] | None:
@@ -118,10 +122,12 @@ def _record(annual_return: AnnualReturn, user: User, action: str, before: Return
 def _flush() -> None:
     # No rollback here: the caller's transaction (or savepoint, in a bulk accept) ends it, so one refused return
     # never undoes the others saved in the same request.
+    # The message is translated first: after a refused flush the session cannot load the user's language.
+    refusal = _("The return was changed by someone else at the same time; read it again.")
     try:
         db.session.flush()
     except (StaleDataError, sa.exc.IntegrityError):
-        raise StateConflict(_("The return was changed by someone else at the same time; read it again.")) from None
+        raise StateConflict(refusal) from None
 
 
 @dataclass
@@ -132,11 +138,11 @@ class SaveResult:
 
 
 def _prepare(library: MemberLibrary, year: int, user: User, submitted: dict[str, Any],
-             notes: dict[str, str] | None) -> tuple[ReturnForm, AnnualReturn | None, dict[str, Any]]:
+             notes: dict[str, str] | None, *, for_change: bool) -> tuple[ReturnForm, AnnualReturn | None, dict[str, Any]]:
     """Every check a save makes before writing anything: who, which form, its state, the values' types."""
     if not can_edit_return(user, library):
         raise NotAllowed(_("Only the library's representatives can fill in its return."))
-    annual_return = find_return(library.id, year)
+    annual_return = find_return(library.id, year, for_change=for_change)
     form = form_of(annual_return) if annual_return is not None else form_for_year(year)
     _check_open(form)
     if library.membership_status == MembershipStatus.LEFT:
@@ -170,7 +176,7 @@ class Preview:
 
 def preview_return(library: MemberLibrary, year: int, user: User, submitted: dict[str, Any]) -> Preview:
     """What saving these values would change and what the rules would say, without saving (a dry run)."""
-    form, annual_return, values = _prepare(library, year, user, submitted, None)
+    form, annual_return, values = _prepare(library, year, user, submitted, None, for_change=False)
     current = dict(annual_return.values or {}) if annual_return else {}
     merged = _merge(current, values)
     changes = [(f.code, current.get(f.code), merged.get(f.code)) for f in form.fields
@@ -183,7 +189,7 @@ def save_return(library: MemberLibrary, year: int, user: User, submitted: dict[s
                 notes: dict[str, str] | None = None, expected_version: int | None = None) -> SaveResult:
     """Save a draft (creating it if needed). Unknown codes and wrong types refuse everything (422); values out of
     range and rule breaches are saved and reported."""
-    form, annual_return, values = _prepare(library, year, user, submitted, notes)
+    form, annual_return, values = _prepare(library, year, user, submitted, notes, for_change=True)
     if annual_return is None:
         annual_return = AnnualReturn(library_id=library.id, year=year, form_id=form.id, status=ReturnStatus.DRAFT,
                                      values={}, notes={})
@@ -206,7 +212,8 @@ def save_return(library: MemberLibrary, year: int, user: User, submitted: dict[s
 
 
 def _existing(library: MemberLibrary, year: int) -> tuple[AnnualReturn, ReturnForm]:
-    annual_return = find_return(library.id, year)
+    """The return a workflow step changes, locked (see find_return), with its form."""
+    annual_return = find_return(library.id, year, for_change=True)
     if annual_return is None:
         form_for_year(year)  # 404 with the form message when the year has no form at all
         raise Missing(_("This library has not started its return for %(year)d.", year=year))

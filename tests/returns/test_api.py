@@ -292,3 +292,56 @@ def test_history_of_a_return_follows_the_return_rules(app, client, nu, rep):
     client.put(url(nu), json={"values": GOOD}, headers=rep)
     assert client.get(url(nu, action="history"), headers=other).status_code == 403
     assert client.get(url(nu, year=2019, action="history"), headers=rep).status_code == 404
+
+
+@pytest.mark.real_commits
+def test_ten_parallel_saves_of_one_return_all_land(app):
+    """Saves without If-Match merge: ten at once take turns on the return's row, and none is lost."""
+    from association.audit.models import AuditEvent
+    from association.returns.operations import save_return
+    from association.users.models import User
+    from association.users.operations import create_user
+    from tests.factories import PASSWORD
+
+    fields = ["students_fte", "academic_staff", "seats_reading", "opening_hours_week", "collection_print_items",
+              "users_registered", "visits_physical", "loans_total", "ebooks_titles", "databases_licensed"]
+    with app.app_context():
+        last_audit = db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
+        library = db.session.scalars(sa.select(MemberLibrary).where(MemberLibrary.code == "KAZNU")).one()
+        user = create_user("saver@example.org", "Saver", PASSWORD, ["library_rep"], library_code="KAZNU")
+        db.session.flush()
+        save_return(library, 2024, user, GOOD)
+        db.session.commit()
+        library_pk, user_pk = library.id, user.id
+    try:
+        token = app.test_client().post("/api/v1/auth/token", json={"email": "saver@example.org",
+                                                                   "password": PASSWORD}).get_json()["token"]
+        barrier = threading.Barrier(len(fields))
+        statuses = []
+
+        def save(field: str, value: int):
+            client = app.test_client()
+            barrier.wait()
+            statuses.append(client.put(url(library_pk), json={"values": {field: value}},
+                                       headers={"Authorization": f"Bearer {token}"}).status_code)
+
+        threads = [threading.Thread(target=save, args=(field, 100 + n)) for n, field in enumerate(fields)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert statuses == [200] * len(fields)
+        with app.app_context():
+            annual_return = db.session.scalars(sa.select(AnnualReturn).where(AnnualReturn.library_id == library_pk)).one()
+            assert {field: annual_return.values[field] for field in fields} == {
+                field: 100 + n for n, field in enumerate(fields)}
+            assert annual_return.version == 1 + 1 + len(fields)  # created, the first save, then one per thread
+            saves = db.session.scalar(sa.select(sa.func.count(ReturnHistory.id)).where(
+                ReturnHistory.return_id == annual_return.id, ReturnHistory.action == "saved"))
+            assert saves == 1 + len(fields)
+    finally:
+        with app.app_context():
+            db.session.execute(sa.delete(AnnualReturn).where(AnnualReturn.library_id == library_pk))
+            db.session.execute(sa.delete(User).where(User.id == user_pk))
+            db.session.execute(sa.delete(AuditEvent).where(AuditEvent.id > last_audit))
+            db.session.commit()
