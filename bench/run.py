@@ -28,6 +28,24 @@ PASSWORD = "benchmark password 2026"
 
 TARGETS = {1: (0.40, 100.0), 10: (0.30, 250.0)}  # scale: (share of baseline throughput, p99 ms)
 
+# wrk's script for the return PUT: each request saves the 2024 return of a library picked at random.
+PUT_SCRIPT = """
+local ids = {%(ids)s}
+local body = %(body)s
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("seed", threads)
+end
+function init(args)
+  math.randomseed(os.time() * 100 + seed)
+end
+request = function()
+  local id = ids[math.random(#ids)]
+  return wrk.format("PUT", "/api/v1/libraries/" .. id .. "/returns/2024", nil, body)
+end
+"""
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -42,7 +60,8 @@ def prepare(env: dict, scale: int) -> None:
         if done.returncode:
             raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
     for email, role, extra in (("bench.coordinator@example.org", "coordinator", []),
-                               ("bench.rep@example.org", "library_rep", ["--library", "NU"])):
+                               ("bench.rep@example.org", "library_rep", ["--library", "NU"]),
+                               ("bench.admin@example.org", "admin", [])):
         subprocess.run(flask + ["users", "create", email, "--name", email, "--role", role, *extra, "--password-stdin"],
                        env=env, cwd=ROOT, check=True, capture_output=True, input=PASSWORD + "\n", text=True)
 
@@ -161,17 +180,26 @@ def run_one(database: str, scale: int, seconds: int) -> list[tuple]:
             nu = json.loads(body)["items"][0]["id"]
             put_body = json.dumps({"values": {"users_registered": 6100, "visits_physical": 180000}})
             call(port, "PUT", f"/api/v1/libraries/{nu}/returns/2024", put_body, rep)
+            # The PUT load saves the returns of many libraries (as the admin, who may edit any), not one return
+            # sixteen times at once: concurrent saves of one return take turns on its row, which a benchmark of
+            # throughput should not measure.
+            admin = {"Authorization": f"Bearer {token(port, 'bench.admin@example.org')}",
+                     "Content-Type": "application/json"}
+            _s, _h, body = call(port, "GET", "/api/v1/libraries?status=active&per_page=100", headers=admin)
+            writable = [library for library in (item["id"] for item in json.loads(body)["items"])  # drafts only
+                        if call(port, "PUT", f"/api/v1/libraries/{library}/returns/2024", put_body, admin)[0] == 200]
             script = Path(instance) / "put.lua"
-            script.write_text(f'wrk.method = "PUT"\nwrk.body = {json.dumps(put_body)}\n')
+            script.write_text(PUT_SCRIPT % {"ids": ", ".join(map(str, writable)), "body": json.dumps(put_body)})
             endpoints = [
                 ("baseline /healthz", "GET", "/healthz", None, {}),
+                ("reference: sign-in only (/api/v1/me)", "GET", "/api/v1/me", None, bearer),
                 ("task list", "GET", "/api/v1/tasks", None, bearer),
                 ("task page", "GET", f"/tasks/{task_id}", None, cookie),
                 ("progress JSON", "GET", "/api/v1/progress", None, bearer),
                 ("dashboard", "GET", "/", None, cookie),
                 ("library list", "GET", "/api/v1/libraries", None, bearer),
                 ("return GET", "GET", f"/api/v1/libraries/{nu}/returns/2024", None, rep),
-                ("return PUT", "PUT", f"/api/v1/libraries/{nu}/returns/2024", put_body, rep),
+                ("return PUT", "PUT", f"/api/v1/libraries/{nu}/returns/2024", put_body, admin),
             ]
             results = []
             for label, method, path, body, headers in endpoints:
@@ -210,12 +238,13 @@ def main() -> None:
     missed = []
     for database, scale, label, m, ratio, count in rows:
         share, p99_limit = TARGETS.get(scale, (0, float("inf")))
-        problems = [] if label.startswith("baseline") else [
+        reference = label.startswith(("baseline", "reference"))  # measured for comparison; no target
+        problems = [] if reference else [
             *([f"{ratio:.0%} of the baseline (target {share:.0%})"] if ratio < share else []),
             *([f"p99 {m['p99']:.0f} ms (target < {p99_limit:.0f} ms)"] if m["p99"] >= p99_limit else []),
             *([f"{m['non2xx']} error responses"] if m["non2xx"] else []),
         ]
-        met = "—" if label.startswith("baseline") else ("yes" if not problems else "**no**")
+        met = "—" if reference else ("yes" if not problems else "**no**")
         if problems:
             missed.append(f"- {database} {scale}× {label}: " + "; ".join(problems))
         lines.append(f"| {database} | {scale}× | {label} | {m['rps']:.0f} | {m['p50']:.1f} | {m['p99']:.1f} | "
