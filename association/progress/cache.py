@@ -39,6 +39,7 @@ FIGURE_SOURCES = frozenset({
     "return_forms",
 })
 CHANGED = "figure_sources_changed"  # session.info flag
+GENERATION_READ = "figure_generation"  # session.info: the generation this transaction read
 ENTRIES = 256  # per process: (figure, year, language, day) combinations are few
 
 T = TypeVar("T")
@@ -83,12 +84,19 @@ def current_generation(session: Session | None = None) -> int | None:
     return session.scalar(sa.select(FigureGeneration.value).where(FigureGeneration.id == GENERATION_ROW))
 
 
+def _transaction_generation(session: Session) -> int | None:
+    """The generation, read once per transaction (a page asking for several figures reads it once)."""
+    if GENERATION_READ not in session.info:
+        session.info[GENERATION_READ] = current_generation(session)
+    return session.info[GENERATION_READ]
+
+
 def remember(key: tuple, compute: Callable[[], T]) -> T:
     """The value cached under `key` for the current generation, else `compute()` (cached when it is safe)."""
     session = db.session()
     if has_uncommitted_source_changes(session):
         return compute()
-    generation = current_generation(session)
+    generation = _transaction_generation(session)
     if generation is None:  # a database without the row (being migrated): no caching
         return compute()
     cache = figures_cache()
@@ -126,6 +134,7 @@ def _note_source_statements(state: ORMExecuteState) -> None:
 def _bump_before_commit(session: Session) -> None:
     # before_commit runs before the commit's own flush: flush now so that pending changes are seen.
     session.flush()
+    session.info.pop(GENERATION_READ, None)  # the next transaction reads it afresh
     if session.info.pop(CHANGED, False):
         bump_generation(session.connection())
 
@@ -134,6 +143,7 @@ def _forget_after_rollback(session: Session, previous_transaction: Any) -> None:
     # Only when the whole transaction is gone: a savepoint's rollback keeps what was written before it.
     if previous_transaction.parent is None:
         session.info.pop(CHANGED, None)
+        session.info.pop(GENERATION_READ, None)
 
 
 def install(app: Flask, session_class: type[Session]) -> None:
