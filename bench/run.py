@@ -201,6 +201,9 @@ def run_one(database: str, scale: int, seconds: int) -> list[tuple]:
                 ("return GET", "GET", f"/api/v1/libraries/{nu}/returns/2024", None, rep),
                 ("return PUT", "PUT", f"/api/v1/libraries/{nu}/returns/2024", put_body, admin),
             ]
+            for _label, method, path, _body, headers in endpoints:  # warm-up, not recorded: every worker
+                wrk(f"http://127.0.0.1:{port}{path}", 1, headers,   # connects, loads its templates, caches
+                    str(script) if method == "PUT" else None)
             results = []
             for label, method, path, body, headers in endpoints:
                 measured = wrk(f"http://127.0.0.1:{port}{path}", seconds, headers,
