@@ -147,8 +147,8 @@ def _prepare(library: MemberLibrary, year: int, user: User, submitted: dict[str,
     _check_open(form)
     if library.membership_status == MembershipStatus.LEFT:
         raise StateConflict(_("This library has left the Association."))
-    if annual_return is not None and annual_return.status not in EDITABLE:
-        raise StateConflict(_("A %(status)s return cannot be changed.", status=annual_return.status.value))
+    if annual_return is not None:
+        _check_editable(annual_return)
     values, type_errors = coerce_values(form.fields, submitted)
     known = {f.code for f in form.fields}
     for code, note in (notes or {}).items():
@@ -159,6 +159,27 @@ def _prepare(library: MemberLibrary, year: int, user: User, submitted: dict[str,
     if type_errors:
         raise ValidationFailed(_("Nothing was saved: some values have the wrong type or an unknown code."), type_errors)
     return form, annual_return, values
+
+
+def _check_editable(annual_return: AnnualReturn) -> None:
+    if annual_return.status not in EDITABLE:
+        raise StateConflict(_("A %(status)s return cannot be changed.", status=annual_return.status.value))
+
+
+def _new_draft(library: MemberLibrary, year: int, form: ReturnForm) -> tuple[AnnualReturn, bool]:
+    """The library's new draft for the year, and True; or, when another save created it at the same instant (the
+    unique key refuses ours once theirs commits), theirs, locked, and False: the save then merges into it."""
+    try:
+        with db.session.begin_nested():
+            annual_return = AnnualReturn(library_id=library.id, year=year, form_id=form.id,
+                                         status=ReturnStatus.DRAFT, values={}, notes={})
+            db.session.add(annual_return)
+        return annual_return, True
+    except sa.exc.IntegrityError:
+        theirs = find_return(library.id, year, for_change=True)
+        if theirs is None:  # created and removed again meanwhile: nothing sensible to merge into
+            raise StateConflict(_("The return was changed by someone else at the same time; read it again.")) from None
+        return theirs, False
 
 
 def _merge(current: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
@@ -190,13 +211,12 @@ def save_return(library: MemberLibrary, year: int, user: User, submitted: dict[s
     """Save a draft (creating it if needed). Unknown codes and wrong types refuse everything (422); values out of
     range and rule breaches are saved and reported."""
     form, annual_return, values = _prepare(library, year, user, submitted, notes, for_change=True)
+    created = False
     if annual_return is None:
-        annual_return = AnnualReturn(library_id=library.id, year=year, form_id=form.id, status=ReturnStatus.DRAFT,
-                                     values={}, notes={})
-        db.session.add(annual_return)
-        _flush()
-        values_before: dict[str, Any] | None = None
-    else:
+        annual_return, created = _new_draft(library, year, form)
+    values_before: dict[str, Any] | None = None
+    if not created:
+        _check_editable(annual_return)  # again: a return created concurrently may have moved on already
         if expected_version is not None and expected_version != annual_return.version:
             raise StaleVersion(_("The return was changed by someone else since you read it."))
         values_before = dict(annual_return.values or {})

@@ -210,23 +210,20 @@ def test_completeness(app, client, nu, rep, coordinator):
 
 
 @pytest.fixture
-def committed_draft(app):
-    """KAZNU's 2024 draft and a bearer token of its representative, committed for real (threads need to see
-    them) and removed afterwards with everything the test wrote."""
+def committed_rep(app):
+    """KAZNU's id and a bearer token of its new representative, committed for real (threads need to see them);
+    removed afterwards with the returns and audit rows the test wrote."""
     from association.audit.models import AuditEvent
-    from association.returns.operations import save_return
     from association.users.models import User
     from association.users.operations import create_user
     from tests.factories import PASSWORD
 
     with app.app_context():
         last_audit = db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
-        library = db.session.scalars(sa.select(MemberLibrary).where(MemberLibrary.code == "KAZNU")).one()
+        library_pk = db.session.scalar(sa.select(MemberLibrary.id).where(MemberLibrary.code == "KAZNU"))
         user = create_user("parallel@example.org", "Parallel", PASSWORD, ["library_rep"], library_code="KAZNU")
-        db.session.flush()
-        save_return(library, 2024, user, GOOD)
         db.session.commit()
-        library_pk, user_pk = library.id, user.id
+        user_pk = user.id
     try:
         token = app.test_client().post("/api/v1/auth/token", json={"email": "parallel@example.org",
                                                                    "password": PASSWORD}).get_json()["token"]
@@ -237,6 +234,14 @@ def committed_draft(app):
             db.session.execute(sa.delete(User).where(User.id == user_pk))
             db.session.execute(sa.delete(AuditEvent).where(AuditEvent.id > last_audit))
             db.session.commit()
+
+
+@pytest.fixture
+def committed_draft(app, committed_rep):
+    """As committed_rep, with KAZNU's 2024 draft saved."""
+    library_pk, headers = committed_rep
+    assert app.test_client().put(url(library_pk), json={"values": GOOD}, headers=headers).status_code == 200
+    return committed_rep
 
 
 def at_once(calls) -> list[int]:
@@ -332,3 +337,20 @@ def test_ten_parallel_saves_of_one_return_all_land(app, committed_draft):
     assert {field: annual_return.values[field] for field in fields} == {field: 100 + n for n, field in enumerate(fields)}
     assert annual_return.version == 1 + 1 + len(fields)  # created, the first save, then one per thread
     assert history_actions(app, annual_return.id) == ["saved"] * (1 + len(fields))
+
+
+@pytest.mark.real_commits
+def test_ten_parallel_first_saves_make_one_return_with_every_value(app, committed_rep):
+    """No return yet: ten saves create it at the same instant; one creates it, the others merge into it."""
+    library_pk, headers = committed_rep
+    fields = ["students_fte", "academic_staff", "seats_reading", "opening_hours_week", "collection_print_items",
+              "users_registered", "visits_physical", "loans_total", "ebooks_titles", "databases_licensed"]
+
+    def save(field, value):
+        return lambda: app.test_client().put(url(library_pk), json={"values": {field: value}},
+                                             headers=headers).status_code
+
+    assert at_once([save(field, 100 + n) for n, field in enumerate(fields)]) == [200] * len(fields)
+    annual_return = stored_return(app, library_pk)
+    assert annual_return.values == {field: 100 + n for n, field in enumerate(fields)}
+    assert history_actions(app, annual_return.id) == ["saved"] * len(fields)
