@@ -146,3 +146,21 @@ def test_a_change_committed_by_another_process_is_seen(app):
             db.engine.dispose()
         with app.app_context():
             assert done_tasks() == before
+
+
+def test_every_table_the_figures_read_invalidates_them(app, ctx):
+    """A figure computed from a table missing in FIGURE_SOURCES would be served stale after that table changed:
+    every table named in the SQL of the cached computations must be a source."""
+    import re
+
+    from association.progress.cache import FIGURE_SOURCES
+    from association.progress.queries import compute_programme_summary, library_figures
+
+    with count_queries(app) as statements:
+        compute_programme_summary(None, date.today())
+        compute_programme_summary(2024, date.today())
+        library_figures()
+    read = {name for statement in statements
+            for name in re.findall(r"\b(?:FROM|JOIN)\s+([a-z_]+)", statement)}
+    assert "library_progress" in read and "annual_returns" in read  # the parsing found the tables
+    assert read <= FIGURE_SOURCES, read - FIGURE_SOURCES
