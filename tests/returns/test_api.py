@@ -261,6 +261,19 @@ def at_once(calls) -> list[int]:
     return statuses
 
 
+# Ten fields for ten concurrent saves, each thread writing one: if any save were lost, its value would be missing.
+PARALLEL_FIELDS = ["students_fte", "academic_staff", "seats_reading", "opening_hours_week", "collection_print_items",
+                   "users_registered", "visits_physical", "loans_total", "ebooks_titles", "databases_licensed"]
+
+
+def saver(app, library_pk, headers):
+    """save(field, value): a call that PUTs one value into the library's 2024 return and answers the status."""
+    def save(field, value):
+        return lambda: app.test_client().put(url(library_pk), json={"values": {field: value}},
+                                             headers=headers).status_code
+    return save
+
+
 def stored_return(app, library_pk) -> AnnualReturn:
     with app.app_context():
         annual_return = db.session.scalars(sa.select(AnnualReturn).where(AnnualReturn.library_id == library_pk)).one()
@@ -324,12 +337,8 @@ def test_history_of_a_return_follows_the_return_rules(app, client, nu, rep):
 def test_ten_parallel_saves_of_one_return_all_land(app, committed_draft):
     """Saves without If-Match merge: ten at once take turns on the return's row, and none is lost."""
     library_pk, headers = committed_draft
-    fields = ["students_fte", "academic_staff", "seats_reading", "opening_hours_week", "collection_print_items",
-              "users_registered", "visits_physical", "loans_total", "ebooks_titles", "databases_licensed"]
-
-    def save(field, value):
-        return lambda: app.test_client().put(url(library_pk), json={"values": {field: value}},
-                                             headers=headers).status_code
+    fields = PARALLEL_FIELDS
+    save = saver(app, library_pk, headers)
 
     statuses = at_once([save(field, 100 + n) for n, field in enumerate(fields)])
     assert statuses == [200] * len(fields)
@@ -343,12 +352,8 @@ def test_ten_parallel_saves_of_one_return_all_land(app, committed_draft):
 def test_ten_parallel_first_saves_make_one_return_with_every_value(app, committed_rep):
     """No return yet: ten saves create it at the same instant; one creates it, the others merge into it."""
     library_pk, headers = committed_rep
-    fields = ["students_fte", "academic_staff", "seats_reading", "opening_hours_week", "collection_print_items",
-              "users_registered", "visits_physical", "loans_total", "ebooks_titles", "databases_licensed"]
-
-    def save(field, value):
-        return lambda: app.test_client().put(url(library_pk), json={"values": {field: value}},
-                                             headers=headers).status_code
+    fields = PARALLEL_FIELDS
+    save = saver(app, library_pk, headers)
 
     assert at_once([save(field, 100 + n) for n, field in enumerate(fields)]) == [200] * len(fields)
     annual_return = stored_return(app, library_pk)
