@@ -17,12 +17,12 @@ from association.core.pagination import PageArgs, page_schema
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.extensions import db
 from association.libraries.models import MemberLibrary
-from association.returns.models import AnnualReturn, ReturnForm
 from association.libraries.queries import get_library
 from association.progress.queries import returns_completeness
 from association.progress.schemas import CompletenessSchema
 from association.returns import operations, queries
 from association.returns.definitions import form_definition
+from association.returns.models import AnnualReturn, ReturnForm
 from association.returns.schemas import (
     ClosedArgs,
     CommentArgs,
