@@ -15,26 +15,19 @@ import json
 import os
 import random
 import secrets
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
 import uuid
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.server import gunicorn, new_postgresql_database  # noqa: E402
 
 PASSWORD = "load without loss password"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Client:
@@ -93,27 +86,12 @@ def main() -> None:
 
     import sqlalchemy as sa
 
-    created = None
-    url = args.database_url
-    if not url:
-        created = f"assoc_load_{uuid.uuid4().hex[:8]}"
-        subprocess.run(["createdb", "-h", "/var/run/postgresql", created], check=True)
-        url = f"postgresql+psycopg:///{created}?host=/var/run/postgresql"
-    port = free_port()
-    env = {"ASSOCIATION_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": url,
-           "SESSION_COOKIE_SECURE": "0", "PYTHONPATH": str(ROOT)}
-    server = None
-    try:
+    with ExitStack() as stack:
+        url = args.database_url or stack.enter_context(new_postgresql_database("assoc_load"))
+        env = {"ASSOCIATION_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": url,
+               "SESSION_COOKIE_SECURE": "0", "PYTHONPATH": str(ROOT)}
         prepare(env)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level",
-             "warning", "wsgi:app"], cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
-        for _ in range(100):
-            try:
-                if Client(port).call("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+        port = stack.enter_context(gunicorn(env, workers=args.workers))
         tokens = {}
         for email in ["coordinator@load.test"] + [f"{c.lower()}@load.test" for c in
                                                   ("NU", "ENU", "KAZNU", "SATBAYEV", "KBTU", "KIMEP", "AITU", "DULATY")]:
@@ -205,12 +183,6 @@ def main() -> None:
             and saves == len(acknowledged_returns)
         print("\nRESULT:", "no write lost" if ok else "WRITES LOST OR SERVER ERRORS")
         sys.exit(0 if ok else 1)
-    finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
-        if created:
-            subprocess.run(["dropdb", "-h", "/var/run/postgresql", "--force", created], check=False)
 
 
 if __name__ == "__main__":

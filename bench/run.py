@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import re
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.server import gunicorn, new_postgresql_database  # noqa: E402
+
 PASSWORD = "benchmark password 2026"
 
 TARGETS = {1: (0.40, 100.0), 10: (0.30, 250.0)}  # scale: (share of baseline throughput, p99 ms)
@@ -45,12 +46,6 @@ request = function()
   return wrk.format("PUT", "/api/v1/libraries/" .. id .. "/returns/2024", nil, body)
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def prepare(env: dict, scale: int) -> None:
@@ -149,77 +144,57 @@ def query_counts(env: dict, paths: list[tuple[str, str, str | None, dict]]) -> l
 
 
 def run_one(database: str, scale: int, seconds: int) -> list[tuple]:
-    created = None
-    with tempfile.TemporaryDirectory() as instance:
+    with ExitStack() as stack:
+        instance = stack.enter_context(tempfile.TemporaryDirectory())
         inherited = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         env = {**inherited, "ASSOCIATION_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
                "SESSION_COOKIE_SECURE": "0", "ASSOCIATION_INSTANCE_PATH": instance, "PYTHONPATH": str(ROOT)}
         if database == "postgresql":
-            created = f"assoc_bench_{uuid.uuid4().hex[:8]}"
-            subprocess.run(["createdb", "-h", "/var/run/postgresql", created], check=True)
-            env["DATABASE_URL"] = f"postgresql+psycopg:///{created}?host=/var/run/postgresql"
-        port = free_port()
-        server = None
-        try:
-            prepare(env, scale)
-            server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "4", "-b", f"127.0.0.1:{port}",
-                                       "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
-            for _ in range(100):
-                try:
-                    if call(port, "GET", "/healthz")[0] == 200:
-                        break
-                except OSError:
-                    time.sleep(0.2)
-            bearer = {"Authorization": f"Bearer {token(port, 'bench.coordinator@example.org')}"}
-            rep = {"Authorization": f"Bearer {token(port, 'bench.rep@example.org')}", "Content-Type": "application/json"}
-            cookie = {"Cookie": session_cookie(port, "bench.coordinator@example.org")}
-            task_id = 2
-            import json
-
-            _s, _h, body = call(port, "GET", "/api/v1/libraries?code=NU", headers=bearer)
-            nu = json.loads(body)["items"][0]["id"]
-            put_body = json.dumps({"values": {"users_registered": 6100, "visits_physical": 180000}})
-            call(port, "PUT", f"/api/v1/libraries/{nu}/returns/2024", put_body, rep)
-            # The PUT load saves the returns of many libraries (as the admin, who may edit any), not one return
-            # sixteen times at once: concurrent saves of one return take turns on its row, which a benchmark of
-            # throughput should not measure.
-            admin = {"Authorization": f"Bearer {token(port, 'bench.admin@example.org')}",
-                     "Content-Type": "application/json"}
-            _s, _h, body = call(port, "GET", "/api/v1/libraries?status=active&per_page=100", headers=admin)
-            writable = [library for library in (item["id"] for item in json.loads(body)["items"])  # drafts only
-                        if call(port, "PUT", f"/api/v1/libraries/{library}/returns/2024", put_body, admin)[0] == 200]
-            script = Path(instance) / "put.lua"
-            script.write_text(PUT_SCRIPT % {"ids": ", ".join(map(str, writable)), "body": json.dumps(put_body)})
-            endpoints = [
-                ("baseline /healthz", "GET", "/healthz", None, {}),
-                ("reference: sign-in only (/api/v1/me)", "GET", "/api/v1/me", None, bearer),
-                ("task list", "GET", "/api/v1/tasks", None, bearer),
-                ("task page", "GET", f"/tasks/{task_id}", None, cookie),
-                ("progress JSON", "GET", "/api/v1/progress", None, bearer),
-                ("dashboard", "GET", "/", None, cookie),
-                ("library list", "GET", "/api/v1/libraries", None, bearer),
-                ("return GET", "GET", f"/api/v1/libraries/{nu}/returns/2024", None, rep),
-                ("return PUT", "PUT", f"/api/v1/libraries/{nu}/returns/2024", put_body, admin),
-            ]
-            for _label, method, path, _body, headers in endpoints:  # warm-up, not recorded: every worker
-                wrk(f"http://127.0.0.1:{port}{path}", 1, headers,   # connects, loads its templates, caches
-                    str(script) if method == "PUT" else None)
-            results = []
-            for label, method, path, body, headers in endpoints:
-                measured = wrk(f"http://127.0.0.1:{port}{path}", seconds, headers,
-                               str(script) if method == "PUT" else None)
-                results.append((label, measured))
-            time.sleep(3)  # requests wrk left queued finish (their commits would empty the figures cache mid-count)
-            counts = query_counts(env, [(m, p, b, h) for _l, m, p, b, h in endpoints])
-            baseline = results[0][1]["rps"]
-            return [(database, scale, label, m, m["rps"] / baseline, count)
-                    for (label, m), count in zip(results, counts, strict=True)]
-        finally:
-            if server is not None:
-                os.killpg(server.pid, signal.SIGTERM)
-                server.wait(timeout=30)
-            if created:
-                subprocess.run(["dropdb", "-h", "/var/run/postgresql", "--force", created], check=False)
+            env["DATABASE_URL"] = stack.enter_context(new_postgresql_database("assoc_bench"))
+        prepare(env, scale)
+        port = stack.enter_context(gunicorn(env))
+        bearer = {"Authorization": f"Bearer {token(port, 'bench.coordinator@example.org')}"}
+        rep = {"Authorization": f"Bearer {token(port, 'bench.rep@example.org')}", "Content-Type": "application/json"}
+        cookie = {"Cookie": session_cookie(port, "bench.coordinator@example.org")}
+        task_id = 2
+        _s, _h, body = call(port, "GET", "/api/v1/libraries?code=NU", headers=bearer)
+        nu = json.loads(body)["items"][0]["id"]
+        put_body = json.dumps({"values": {"users_registered": 6100, "visits_physical": 180000}})
+        call(port, "PUT", f"/api/v1/libraries/{nu}/returns/2024", put_body, rep)
+        # The PUT load saves the returns of many libraries (as the admin, who may edit any), not one return
+        # sixteen times at once: concurrent saves of one return take turns on its row, which a benchmark of
+        # throughput should not measure.
+        admin = {"Authorization": f"Bearer {token(port, 'bench.admin@example.org')}",
+                 "Content-Type": "application/json"}
+        _s, _h, body = call(port, "GET", "/api/v1/libraries?status=active&per_page=100", headers=admin)
+        writable = [library for library in (item["id"] for item in json.loads(body)["items"])  # drafts only
+                    if call(port, "PUT", f"/api/v1/libraries/{library}/returns/2024", put_body, admin)[0] == 200]
+        script = Path(instance) / "put.lua"
+        script.write_text(PUT_SCRIPT % {"ids": ", ".join(map(str, writable)), "body": json.dumps(put_body)})
+        endpoints = [
+            ("baseline /healthz", "GET", "/healthz", None, {}),
+            ("reference: sign-in only (/api/v1/me)", "GET", "/api/v1/me", None, bearer),
+            ("task list", "GET", "/api/v1/tasks", None, bearer),
+            ("task page", "GET", f"/tasks/{task_id}", None, cookie),
+            ("progress JSON", "GET", "/api/v1/progress", None, bearer),
+            ("dashboard", "GET", "/", None, cookie),
+            ("library list", "GET", "/api/v1/libraries", None, bearer),
+            ("return GET", "GET", f"/api/v1/libraries/{nu}/returns/2024", None, rep),
+            ("return PUT", "PUT", f"/api/v1/libraries/{nu}/returns/2024", put_body, admin),
+        ]
+        for _label, method, path, _body, headers in endpoints:  # warm-up, not recorded: every worker
+            wrk(f"http://127.0.0.1:{port}{path}", 1, headers,   # connects, loads its templates, caches
+                str(script) if method == "PUT" else None)
+        results = []
+        for label, method, path, body, headers in endpoints:
+            measured = wrk(f"http://127.0.0.1:{port}{path}", seconds, headers,
+                           str(script) if method == "PUT" else None)
+            results.append((label, measured))
+        time.sleep(3)  # requests wrk left queued finish (their commits would empty the figures cache mid-count)
+        counts = query_counts(env, [(m, p, b, h) for _l, m, p, b, h in endpoints])
+        baseline = results[0][1]["rps"]
+        return [(database, scale, label, m, m["rps"] / baseline, count)
+                for (label, m), count in zip(results, counts, strict=True)]
 
 
 def main() -> None:
@@ -233,7 +208,7 @@ def main() -> None:
     for database in args.databases:
         for scale in args.scales:
             rows += run_one(database, scale, args.seconds)
-    lines = [f"# Benchmark results\n",
+    lines = ["# Benchmark results\n",
              f"`bench/run` on {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}: gunicorn 4 workers, wrk with 16 "
              f"connections for {args.seconds} s per endpoint; SQL queries counted in process.\n",
              "| database | scale | endpoint | req/s | p50 ms | p99 ms | queries | vs baseline | target met |",
