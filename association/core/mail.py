@@ -32,3 +32,21 @@ def absolute_url(endpoint: str, **values: object) -> str:
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     with current_app.test_request_context("/", base_url=base):
         return url_for(endpoint, _external=True, **values)
+
+
+def finish_mailing(sent: int, what: str, failed: list[str], *, dry_run: bool) -> None:
+    """End a mailing command (`flask tasks notify`, `flask returns remind`): a dry run records nothing; a real
+    one commits what was sent and exits 1 when the SMTP server refused some recipients."""
+    import click
+
+    from association.extensions import db
+
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"{sent} {what} would be sent.")
+        return
+    db.session.commit()
+    click.echo(f"{sent} {what} sent.")
+    if failed:
+        click.echo(f"Not sent (the SMTP server refused): {', '.join(failed)}", err=True)
+        raise click.exceptions.Exit(1)

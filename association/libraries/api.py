@@ -25,7 +25,7 @@ from association.libraries.schemas import (
     MeasureSchema,
     MembershipArgs,
 )
-from association.progress.queries import library_figures
+from association.progress.queries import overall_percents
 from association.roadmap.models import RoadmapTask
 from association.users.models import Role
 
@@ -117,7 +117,7 @@ class Progress(MethodView):
     def get(self, library_id: int) -> dict:
         """The library's progress on every library-level measure, and its overall percent"""
         library = _library_or_404(library_id)
-        return {"overall_percent": library_figures([library.id])[library.id].overall_percent,
+        return {"overall_percent": overall_percents([library.id])[library.id],
                 "measures": queries.library_measures(library.id)}
 
 

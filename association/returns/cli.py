@@ -9,6 +9,7 @@ import yaml
 from flask.cli import AppGroup
 
 from association.core.errors import ValidationFailed
+from association.core.mail import finish_mailing
 from association.extensions import db
 from association.returns.reminders import send_reminders
 
@@ -24,15 +25,7 @@ def remind_command(dry_run: bool) -> None:
     for reminder in reminders:
         years = ", ".join(str(year) for year, _due, _status in reminder.years)
         click.echo(f"{reminder.library.code}: {years} -> {', '.join(u.email for u in reminder.recipients)}")
-    if dry_run:
-        db.session.rollback()
-        click.echo(f"{len(reminders)} reminder(s) would be sent.")
-        return
-    db.session.commit()
-    click.echo(f"{len(reminders) - len(failed)} reminder(s) sent.")
-    if failed:
-        click.echo(f"Not sent (the SMTP server refused): {', '.join(failed)}", err=True)
-        raise click.exceptions.Exit(1)
+    finish_mailing(len(reminders) - len(failed), "reminder(s)", failed, dry_run=dry_run)
 
 
 @forms_cli.command("load")
