@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app association
 PORT ?= 5000
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test install install-test translations extract-messages serve migrate seed clean
+.PHONY: run test lint install install-test translations extract-messages serve migrate seed clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -44,8 +44,13 @@ run: seed
 	@echo "Serving on http://127.0.0.1:$(PORT)  (demo logins: instance/demo-logins.txt)"
 	ASSOCIATION_ENV=development $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-# The whole suite, on SQLite, or on the PostgreSQL database named by TEST_DATABASE_URL.
-test: install-test
+# The gate: ruff (pyflakes, imports, bugbear, pycodestyle) over the whole tree, mypy over the package.
+lint: install-test
+	$(BIN)/ruff check association tests migrations bench config.py wsgi.py
+	@echo "mypy: see the next commit"
+
+# The gate, then the whole suite, on SQLite, or on the PostgreSQL database named by TEST_DATABASE_URL.
+test: install-test lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -45,15 +45,14 @@ def _init_extensions(app: Flask) -> None:
     from flask_sqlalchemy.session import Session as FlaskSession
 
     import association.models  # noqa: F401  (the whole schema, for Alembic and the audit hook)
-
     from association.audit import operations as audit
     from association.auth import loaders
     from association.core import database, errors, etags, security
     from association.core.i18n import select_locale
     from association.core.permissions import enforce_declared_access
     from association.core.templating import init_templating
-    from association.progress import cache as figures
     from association.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from association.progress import cache as figures
 
     db.init_app(app)
     # Ids in URLs are 32-bit: anything larger cannot exist, and must be a 404, never a database overflow.
@@ -103,10 +102,10 @@ def _register_blueprints(app: Flask) -> None:
     from association.extensions import api
     from association.libraries.api import blp as libraries_api
     from association.libraries.views import bp as libraries_views
+    from association.main.views import bp as main_views
     from association.progress.api import blp as progress_api
     from association.returns.api import blp as returns_api
     from association.returns.views import bp as returns_views
-    from association.main.views import bp as main_views
     from association.roadmap.api import blp as tasks_api
     from association.roadmap.views import bp as roadmap_views
     from association.users.api import blp as users_api

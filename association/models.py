@@ -10,8 +10,8 @@ from association.libraries.models import (
     MembershipChange,
     Region,
 )
-from association.progress.models import FigureGeneration
 from association.programme.models import Association, Direction, Programme
+from association.progress.models import FigureGeneration
 from association.returns.models import AnnualReturn, FormField, FormRule, ReturnForm, ReturnHistory, ReturnReminder
 from association.roadmap.models import RoadmapTask, TaskHistory, TaskWatcher
 from association.users.models import User, UserRole

@@ -58,11 +58,12 @@ class Client:
 
 
 def prepare(env: dict) -> None:
+    import flask_migrate
+
     from association import create_app
     from association.extensions import db
     from association.seed.reference import load_reference_data
     from association.users.operations import create_user
-    import flask_migrate
 
     os.environ.update(env)
     app = create_app("production")

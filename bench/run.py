@@ -186,7 +186,7 @@ def run_one(database: str, scale: int, seconds: int) -> list[tuple]:
             wrk(f"http://127.0.0.1:{port}{path}", 1, headers,   # connects, loads its templates, caches
                 str(script) if method == "PUT" else None)
         results = []
-        for label, method, path, body, headers in endpoints:
+        for label, method, path, _body, headers in endpoints:
             measured = wrk(f"http://127.0.0.1:{port}{path}", seconds, headers,
                            str(script) if method == "PUT" else None)
             results.append((label, measured))

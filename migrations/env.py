@@ -2,9 +2,8 @@
 migration never imports application code that may change after it was written."""
 
 import logging
-from logging.config import fileConfig
-
 import sys
+from logging.config import fileConfig
 from pathlib import Path
 
 from alembic import context

@@ -7,14 +7,14 @@ from flask import Blueprint, jsonify, redirect, render_template, request, sessio
 from flask_login import current_user
 
 from association.core import charts
+from association.core.permissions import PUBLIC, SIGNED_IN, access
+from association.extensions import db
 from association.libraries.queries import describe_libraries, get_library
 from association.progress.queries import programme_summary
-from association.users.models import Role
-from association.core.permissions import PUBLIC, SIGNED_IN, access
 from association.roadmap import queries
 from association.roadmap.labels import STATUS_LABELS
 from association.roadmap.models import CLOSED_STATUSES, RoadmapTask
-from association.extensions import db
+from association.users.models import Role
 from association.users.operations import set_locale
 
 bp = Blueprint("main", __name__)

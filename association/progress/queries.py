@@ -268,7 +268,7 @@ def measure_adoption(task_ids: list[int]) -> dict[int, dict[str, int]]:
     )
     for task_id, status, count in rows:
         counts[task_id][MeasureStatus(status).value] = count
-    for task_id, by_status in counts.items():
+    for by_status in counts.values():
         recorded = sum(by_status.values()) - by_status[MeasureStatus.NOT_STARTED.value]
         by_status[MeasureStatus.NOT_STARTED.value] = active - recorded
     return counts

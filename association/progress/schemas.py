@@ -5,7 +5,6 @@ import marshmallow as ma
 from association.core.schemas import QueryArgs
 
 
-
 class YearArgs(QueryArgs):
     year = ma.fields.Integer(validate=ma.validate.Range(min=2000, max=2100),
                              metadata={"description": "Planned year of the tasks and reporting year of the returns"})

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort
+import yaml
+from flask import Response, abort
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
-
-import yaml
-from flask import Response
 
 from association.core.errors import Missing, NotAllowed, ValidationFailed
 from association.core.etags import etag_for, set_response_etag
@@ -27,8 +25,8 @@ from association.returns.schemas import (
     ClosedArgs,
     CommentArgs,
     CopyArgs,
-    FormDefinitionArgs,
     EmptyArgs,
+    FormDefinitionArgs,
     FormSchema,
     ReturnHistorySchema,
     ReturnSaveArgs,

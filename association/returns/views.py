@@ -6,7 +6,6 @@ import json
 from datetime import date
 
 import yaml
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,12 +18,12 @@ from association.progress.queries import returns_completeness
 from association.returns import operations, queries
 from association.returns.forms import (
     ACTION_LABELS,
-    ConfirmUploadForm,
-    UploadForm,
     NA_SUFFIX,
     NOTE_SUFFIX,
     STATUS_LABELS,
+    ConfirmUploadForm,
     ReviewForm,
+    UploadForm,
     YearForm,
     build_return_form,
     submitted_values,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import abort
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
-
-from flask_babel import gettext as _
 
 from association.core.errors import NotAllowed
 from association.core.etags import check_if_match, etag_for, set_response_etag

@@ -21,7 +21,6 @@ from association.roadmap.labels import STATUS_LABELS
 from association.roadmap.operations import MAX_COMMENT_LENGTH
 
 
-
 class TaskUpdateForm(FlaskForm):
     status = SelectField(_l("Status"))
     progress_percent = IntegerField(_l("Progress, %"), validators=[Optional(), NumberRange(min=0, max=100)])

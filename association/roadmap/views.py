@@ -12,15 +12,15 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from association.committees.models import Committee, CommitteeMembership
+from association.core import charts
 from association.core.errors import DomainError, StaleVersion
 from association.core.pagination import DEFAULT_PER_PAGE, paginate
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
-from association.core import charts
 from association.extensions import db
 from association.libraries.forms import MEASURE_LABELS
+from association.programme.models import Direction
 from association.progress.queries import measure_adoption
 from association.roadmap import operations, queries
-from association.programme.models import Direction
 from association.roadmap.forms import BulkUpdateForm, TaskDefinitionForm, TaskFilterForm, TaskUpdateForm, WatchForm
 from association.roadmap.labels import STATUS_LABELS
 from association.roadmap.models import RoadmapTask, TaskStatus

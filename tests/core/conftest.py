@@ -7,7 +7,6 @@ from association import create_app
 from association.core.errors import PreconditionRequired, StaleVersion, StateConflict, ValidationFailed
 from association.core.permissions import ADMIN, PUBLIC, access
 
-
 # Statuses that the foundation's own endpoints do not produce yet are checked through routes of a test app
 # that raise exactly what the operations raise.
 

@@ -85,7 +85,7 @@ def test_progress_xlsx_sheets_charts_and_the_dashboards_numbers(app, client, fig
     header = [cell.value for cell in tasks[1]]
     assert header[:3] == ["task_code", "task_title", "committee_code"]
     assert tasks.freeze_panes == "A2" and tasks.auto_filter.ref
-    rows = {row[0]: dict(zip(header, row)) for row in tasks.iter_rows(min_row=2, values_only=True)}
+    rows = {row[0]: dict(zip(header, row, strict=False)) for row in tasks.iter_rows(min_row=2, values_only=True)}
     assert rows["2.1"]["last_comment"] == "=HYPERLINK(\"http://evil\")"
     cell = next(r for r in tasks.iter_rows(min_row=2) if r[0].value == "2.1")[header.index("last_comment")]
     assert cell.data_type == "s"  # a string cell, never a formula

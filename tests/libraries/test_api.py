@@ -10,7 +10,6 @@ from association.users.models import Role
 from tests.conftest import headers_for
 
 
-
 def library_id(app, code):
     with app.app_context():
         return db.session.scalar(sa.select(MemberLibrary.id).where(MemberLibrary.code == code))

@@ -26,7 +26,7 @@ BUDGETS = {
 
 
 def statements(app, client, method, path, headers, body=None):
-    for attempt in range(2):  # the second request is the steady state
+    for _attempt in range(2):  # the second request is the steady state
         with count_queries(app) as executed:
             response = client.open(path, method=method, json=body, headers=headers)
         assert response.status_code < 300, (path, response.status_code, response.get_data(as_text=True)[:300])

@@ -49,6 +49,6 @@ def test_committee_queries_do_not_grow_with_members(app, client):
         with count_queries(app) as statements:
             client.get("/api/v1/committees", headers=headers)
         counts.append(len(statements))
-        for n in range(5):
+        for _n in range(5):
             make_user(app, committees=[("REG", False), ("EDU", False)])
     assert counts[0] == counts[1]
