@@ -78,7 +78,7 @@ class BaseConfig:
     SECRET_KEY: str | None = None
 
     # Settings read from the environment when the app is created (not at import, so tests can set them).
-    ENVIRONMENT_SETTINGS = ("SECRET_KEY", "MAIL_SERVER", "MAIL_FROM", "PUBLIC_URL", "RATELIMIT_STORAGE_URI")
+    ENVIRONMENT_SETTINGS: tuple[str, ...] = ("SECRET_KEY", "MAIL_SERVER", "MAIL_FROM", "PUBLIC_URL", "RATELIMIT_STORAGE_URI")
 
     @classmethod
     def apply_environment(cls, config: dict) -> None:
@@ -133,7 +133,7 @@ class TestingConfig(BaseConfig):
     SECRET_KEY = "testing-secret-key-not-for-production"
     SESSION_COOKIE_SECURE = False
     RATELIMIT_ENABLED = False  # the throttling tests turn it on in an app of their own
-    ENVIRONMENT_SETTINGS = ()
+    ENVIRONMENT_SETTINGS: tuple[str, ...] = ()
 
     @classmethod
     def apply_environment(cls, config: dict) -> None:

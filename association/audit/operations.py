@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import g, has_app_context, has_request_context, request
@@ -112,7 +112,7 @@ def audit_flush(session: Session, flush_context: Any) -> None:
         if _is_audited(obj):
             add("delete", obj, _snapshot(obj), None)
     if rows:
-        session.connection().execute(sa.insert(AuditEvent.__table__), rows)
+        session.connection().execute(sa.insert(cast(sa.Table, AuditEvent.__table__)), rows)
 
 
 def install(session_class: type[Session]) -> None:

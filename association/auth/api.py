@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_babel import gettext as _
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from association.auth import operations
 from association.auth.schemas import TokenArgs, TokenSchema
 from association.auth.throttle import mark_failed, throttled
+from association.core.api import abort
 from association.core.permissions import PUBLIC, SIGNED_IN, access
 from association.extensions import db
 

@@ -6,6 +6,7 @@ import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
+from typing import Any
 
 from flask import current_app, url_for
 
@@ -27,7 +28,7 @@ def smtp_connection() -> Iterator[smtplib.SMTP]:
         yield connection
 
 
-def absolute_url(endpoint: str, **values: object) -> str:
+def absolute_url(endpoint: str, **values: Any) -> str:
     """A full link for an e-mail, built on PUBLIC_URL (e-mails are sent from the CLI, outside any request)."""
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     with current_app.test_request_context("/", base_url=base):

@@ -33,7 +33,7 @@ def page_url(page: int) -> str:
     """The current page's address with another page number (for the HTML lists' pagination links)."""
     from flask import request, url_for
 
-    return url_for(request.endpoint, **{**(request.view_args or {}), **request.args.to_dict(), "page": page})
+    return url_for(request.endpoint or "", **{**(request.view_args or {}), **request.args.to_dict(), "page": page})
 
 
 def paginate(query: sa.Select, page: int, per_page: int) -> tuple[list[Any], int]:

@@ -3,8 +3,8 @@ grow with the data. The figures come from association.progress.queries, the same
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -21,9 +21,10 @@ from association.roadmap.queries import code_order, task_query
 PROGRESS_COLUMNS = ("task_code", "task_title", "committee_code", "direction", "planned_year", "due_date", "status",
                     "progress_percent", "overdue", "library_level", "last_update_at", "last_comment")
 BATCH = 500
+T = TypeVar("T")
 
 
-def _chunks(items: list, size: int = 200) -> Iterator[list]:
+def _chunks(items: Sequence[T], size: int = 200) -> Iterator[Sequence[T]]:
     """Fixed-size slices, so that an export holds a bounded number of rows' data at a time."""
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -65,7 +66,7 @@ def library_rows(scope: ExportScope) -> Iterator[dict[str, Any]]:
                "membership_status": library.membership_status.value, "overall_percent": percents[library.id]}
 
 
-def measure_matrix(scope: ExportScope) -> tuple[list[RoadmapTask], Iterator[dict[str, Any]]]:
+def measure_matrix(scope: ExportScope) -> tuple[Sequence[RoadmapTask], Iterator[dict[str, Any]]]:
     """Libraries × library-level measures: the measures (columns) and one row per library with each status."""
     measures = db.session.scalars(
         sa.select(RoadmapTask).where(RoadmapTask.id.in_(measure_ids())).order_by(*code_order())

@@ -46,7 +46,7 @@ class ContactForm(FlaskForm):
     address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
     version = HiddenField()
 
-    FIELDS = ("website", "email", "phone", "address")
+    FIELDS: tuple[str, ...] = ("website", "email", "phone", "address")
 
 
 class LibraryForm(ContactForm):
@@ -62,8 +62,8 @@ class LibraryForm(ContactForm):
     type = SelectField(_l("Type"), validators=[DataRequired()], choices=choices(TYPE_LABELS))
     joined_on = DateField(_l("Member since"), validators=[Optional()])
 
-    FIELDS = ("code", "name_kk", "name_ru", "name_en", "university", "city", "region", "type", "joined_on",
-              *ContactForm.FIELDS)
+    FIELDS: tuple[str, ...] = ("code", "name_kk", "name_ru", "name_en", "university", "city", "region", "type",
+                               "joined_on", *ContactForm.FIELDS)
 
 
 class MembershipForm(FlaskForm):

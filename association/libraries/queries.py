@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -46,7 +47,7 @@ def library_query(filters: dict[str, Any]) -> sa.Select:
     return query.order_by(MemberLibrary.code)
 
 
-def describe_libraries(libraries: list[MemberLibrary]) -> list[dict[str, Any]]:
+def describe_libraries(libraries: Sequence[MemberLibrary]) -> list[dict[str, Any]]:
     """Libraries as the API and the registry show them, with their overall progress (one more query)."""
     from association.progress.queries import overall_percents
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -33,9 +35,10 @@ def dashboard():
         .limit(OVERDUE_SHOWN)
     ).unique().all()
     my_library = None
-    if current_user.library_id is not None and current_user.has_role(Role.LIBRARY_REP):
-        my_library = next(iter(describe_libraries([get_library(current_user.library_id)])), None)
-    my_tasks = []
+    library = get_library(current_user.library_id) if current_user.has_role(Role.LIBRARY_REP) else None
+    if library is not None:
+        my_library = describe_libraries([library])[0]
+    my_tasks: Sequence[RoadmapTask] = []
     committee_ids = current_user.committee_ids()
     if committee_ids:
         query = queries.task_query({"committee_ids": committee_ids})

@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable
 from itertools import chain
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from cachetools import LRUCache
@@ -80,8 +80,7 @@ def has_uncommitted_source_changes(session: Session) -> bool:
 
 
 def current_generation(session: Session | None = None) -> int | None:
-    session = session or db.session
-    return session.scalar(sa.select(FigureGeneration.value).where(FigureGeneration.id == GENERATION_ROW))
+    return (session or db.session()).scalar(sa.select(FigureGeneration.value).where(FigureGeneration.id == GENERATION_ROW))
 
 
 def _transaction_generation(session: Session) -> int | None:
@@ -110,7 +109,7 @@ def remember(key: tuple, compute: Callable[[], T]) -> T:
 
 def bump_generation(connection: sa.Connection) -> None:
     """Give the generation a new value: every cached figure becomes stale in every process."""
-    table = FigureGeneration.__table__
+    table = cast(sa.Table, FigureGeneration.__table__)
     updated = connection.execute(sa.update(table).where(table.c.id == GENERATION_ROW).values(value=new_generation()))
     if updated.rowcount == 0:
         connection.execute(sa.insert(table).values(id=GENERATION_ROW, value=new_generation()))

@@ -177,13 +177,14 @@ def returns_completeness(year: int) -> Completeness:
     deadline = end_of_day(form.due_on) if form else None
     submitted_states = {ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED}
     items, submitted, accepted, on_time = [], 0, 0, 0
-    for code, status, submitted_at, first_submitted_at in rows:
-        status = ReturnStatus(status) if status else None
+    for code, stored_status, submitted_at, first_submitted_at in rows:
+        status = ReturnStatus(stored_status) if stored_status else None
         if status in submitted_states:
             submitted += 1
         if status == ReturnStatus.ACCEPTED:
             accepted += 1
-        if status in submitted_states and deadline is not None and first_submitted_at <= deadline:
+        if (status in submitted_states and deadline is not None and first_submitted_at is not None
+                and first_submitted_at <= deadline):
             on_time += 1
         items.append({"library": code, "status": status.value if status else "not_started",
                       "submitted_at": submitted_at})

@@ -57,7 +57,8 @@ def pending_reminders(today: date | None = None) -> list[Reminder]:
         sa.select(User).join(UserRole).where(UserRole.role == Role.LIBRARY_REP, User.library_id.is_not(None),
                                              User.is_active_account).order_by(User.email)
     ):
-        representatives.setdefault(user.library_id, []).append(user)
+        if user.library_id is not None:  # the query asks for it; the check tells the type checker
+            representatives.setdefault(user.library_id, []).append(user)
     reminders = []
     for library in libraries:
         reminder = Reminder(library, representatives.get(library.id, []))

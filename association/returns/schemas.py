@@ -42,7 +42,8 @@ class FormSchema(ma.Schema):
     closed = ma.fields.Boolean()
     sections = ma.fields.List(ma.fields.Dict())
     units = ma.fields.Dict()
-    fields = ma.fields.List(ma.fields.Nested(FieldDefinitionSchema))
+    # `fields` would shadow Schema.fields: the attribute has another name, the JSON keeps the contract's.
+    form_fields = ma.fields.List(ma.fields.Nested(FieldDefinitionSchema), attribute="fields", data_key="fields")
     rules = ma.fields.List(ma.fields.Nested(RuleDefinitionSchema))
 
 

@@ -121,7 +121,8 @@ def check_values(form: ReturnForm, form_fields: list[FormField], rules: list[For
             parsed = parse_expression(rule.expression or "")
             if evaluate(parsed, values) is False:
                 findings.add(rule.severity, parsed.fields, message)
-        elif previous is not None and yoy_breached(rule, values.get(rule.field_code), previous.get(rule.field_code)):
+        elif previous is not None and rule.field_code is not None and yoy_breached(
+                rule, values.get(rule.field_code), previous.get(rule.field_code)):
             findings.add(rule.severity, [rule.field_code], message)
     return findings
 

@@ -102,15 +102,14 @@ def update_task(task: RoadmapTask, user: User, *, status: TaskStatus | None = No
                                {"evidence_url": [_("Must start with http:// or https://.")]})
 
     before = task.status
-    changes_status = status is not None and status != before
-    if changes_status:
+    changes_status = changes_progress = False
+    if status is not None and status != before:
         check_transition(task, actor, status)
-        task.status = status
+        task.status, changes_status = status, True
         if status == TaskStatus.DONE and progress_percent is None:
             progress_percent = 100
-    changes_progress = progress_percent is not None and progress_percent != task.progress_percent
-    if changes_progress:
-        task.progress_percent = progress_percent
+    if progress_percent is not None and progress_percent != task.progress_percent:
+        task.progress_percent, changes_progress = progress_percent, True
     if not (changes_status or changes_progress or comment or evidence_url):
         raise ValidationFailed(_("Nothing to change."), {"status": [_("Give a status, a progress or a comment.")]})
     entry = _record(task, user, before, comment, evidence_url)
@@ -139,8 +138,11 @@ def bulk_update_tasks(tasks: Iterable[RoadmapTask], user: User, status: TaskStat
     for task in tasks:
         if task.status == status:
             continue
+        actor = actor_for(user, task)
+        if actor is None:  # cannot happen: can_bulk_update was checked above for every task
+            raise NotAllowed(_("Only the chair of the task's committee or the coordinator can do this."))
         try:
-            check_transition(task, actor_for(user, task), status)
+            check_transition(task, actor, status)
         except StateConflict as conflict:
             refused[task.code] = [conflict.detail]
     if refused:

@@ -58,9 +58,9 @@ def task_query(filters: dict[str, Any], today: date | None = None) -> sa.Select:
     return query.order_by(*code_order())
 
 
-def code_order() -> list[sa.ColumnElement]:
+def code_order() -> list[sa.ColumnElement[Any]]:
     """Order task codes numerically ("5.2" before "5.10") on SQLite and PostgreSQL alike."""
-    return [RoadmapTask.direction_id, sa.func.length(RoadmapTask.code), RoadmapTask.code]
+    return [RoadmapTask.direction_id.expression, sa.func.length(RoadmapTask.code), RoadmapTask.code.expression]
 
 
 def get_task(task_id: int) -> RoadmapTask | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -133,7 +134,7 @@ def _committee_or_404(code: str) -> Committee:
     return committee
 
 
-def _bulk_form(tasks: list[RoadmapTask]) -> BulkUpdateForm:
+def _bulk_form(tasks: Sequence[RoadmapTask]) -> BulkUpdateForm:
     form = BulkUpdateForm()
     form.task_ids.choices = [SelectChoice(task.id, task.code) for task in tasks]
     form.status.choices = [SelectChoice(k, v) for k, v in STATUS_LABELS.items()]

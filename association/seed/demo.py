@@ -78,7 +78,7 @@ def _sample_progress() -> None:
         g.cli_actor = user
         for status, progress, comment in steps:
             update_task(task, user, status=status, progress_percent=progress, comment=comment)
-    for library_code, task_code, status, evidence in DEMO_MEASURES:
+    for library_code, task_code, measure_status, evidence in DEMO_MEASURES:
         library = db.session.scalars(sa.select(MemberLibrary).where(MemberLibrary.code == library_code)).one_or_none()
         task = db.session.scalars(sa.select(RoadmapTask).where(RoadmapTask.code == task_code)).one_or_none()
         if library is None or task is None:
@@ -86,5 +86,5 @@ def _sample_progress() -> None:
         rep = db.session.scalars(sa.select(User).where(User.library_id == library.id)).first()
         if rep is not None:
             g.cli_actor = rep
-            set_measure_progress(library, task, rep, status=status, evidence_url=evidence)
+            set_measure_progress(library, task, rep, status=measure_status, evidence_url=evidence)
     g.pop("cli_actor", None)

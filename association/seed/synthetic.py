@@ -9,6 +9,7 @@ import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
+import click
 import sqlalchemy as sa
 
 from association.auth.passwords import hash_password
@@ -48,6 +49,8 @@ def make_synthetic(scale: int, seed: int = 2024, tick: Callable[[int], None] = l
     tick(counts["libraries"])
 
     template = db.session.scalars(sa.select(RoadmapTask).order_by(RoadmapTask.id)).first()
+    if template is None:
+        raise click.ClickException("Load the reference data first (flask seed): synthetic tasks copy a real one.")
     existing_tasks = db.session.scalar(sa.select(sa.func.count(RoadmapTask.id))) or 0
     wanted_tasks = TASKS_PER_SCALE * scale - existing_tasks
     committees = [row for row in db.session.execute(sa.select(RoadmapTask.committee_id).distinct()).scalars()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 
@@ -38,8 +39,8 @@ def check_password_policy(password: str) -> None:
                                {"password": ["This password is too common; choose another."]})
 
 
-def create_user(email: str, name: str, password: str, roles: list[Role | str], *,
-                committees: list[tuple[str, bool]] = (), library_code: str | None = None,
+def create_user(email: str, name: str, password: str, roles: Sequence[Role | str], *,
+                committees: Sequence[tuple[str, bool]] = (), library_code: str | None = None,
                 locale: str | None = None) -> User:
     """Create an account with its roles; `committees` is a list of (code, chair) and implies committee_member."""
     email = email.strip().lower()
