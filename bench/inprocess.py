@@ -7,7 +7,7 @@ Two floors come first: a bare route that goes through every hook of the app (`fl
 signed-in user (`signed-in floor`, by bearer token and by session cookie); each endpoint is then shown as CPU ms
 per request (median of rounds), and its cost above the signed-in floor.
 
-    .venv/bin/python bench/inprocess.py [--scales 1 10 30] [--requests 100] [--rounds 5] [--output FILE]
+    .venv/bin/python bench/inprocess.py [--scales 1 10 30] [--requests 100] [--rounds 5] [--only TEXT…] [--output FILE]
 
 It creates and drops a PostgreSQL database per scale (the README's PostgreSQL section), seeded with
 `flask seed` and `flask seed synthetic --scale N`.
@@ -174,7 +174,7 @@ def profile_parts(client, method: str, path: str, headers: dict, requests: int) 
     return {part: 100.0 * value / total for part, value in shares.items()}
 
 
-def measure(app, scale: int, requests: int, rounds: int, nu_id: int) -> list[dict[str, Any]]:
+def measure(app, scale: int, requests: int, rounds: int, nu_id: int, only: list[str]) -> list[dict[str, Any]]:
     callers = clients(app)
     pg_cpu = backend_cpu_ms(app)
     rep, rep_headers = callers["rep"]  # NU's return is started, as a representative would have done
@@ -183,6 +183,8 @@ def measure(app, scale: int, requests: int, rounds: int, nu_id: int) -> list[dic
     assert started.status_code == 200, started.get_data(as_text=True)
     rows = []
     for label, method, path, who in ENDPOINTS:
+        if only and "floor" not in label and not any(text in label for text in only):
+            continue
         path = path.format(nu=nu_id)
         client, headers = callers[who]
         answer = client.open(path, method=method, headers=headers)
@@ -224,6 +226,8 @@ def main() -> None:
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 30])
     parser.add_argument("--requests", type=int, default=100, help="requests per round")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--only", nargs="+", default=[], metavar="TEXT",
+                        help="measure only the endpoints whose label contains one of these (the floors always)")
     parser.add_argument("--output", type=Path, help="also write the table (Markdown) to this file")
     args = parser.parse_args()
     rows = []
@@ -242,7 +246,7 @@ def main() -> None:
                 nu_id = db.session.scalar(sa.select(MemberLibrary.id).where(MemberLibrary.code == "NU"))
             # Outside any app context: each request gets its own context and session, as under gunicorn.
             started = time.perf_counter()
-            rows += measure(app, scale, args.requests, args.rounds, nu_id)
+            rows += measure(app, scale, args.requests, args.rounds, nu_id, args.only)
             print(f"scale {scale}×: measured in {time.perf_counter() - started:.0f} s", file=sys.stderr)
             with app.app_context():
                 db.engine.dispose()

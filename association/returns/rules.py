@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import operator
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any
 
@@ -39,8 +40,13 @@ class ParsedExpression:
     fields: tuple[str, ...]
 
 
+@lru_cache(maxsize=4096)
 def parse_expression(text: str) -> ParsedExpression:
-    """Parse and check a rule expression; answers the tree and the field codes it names."""
+    """Parse and check a rule expression; answers the tree and the field codes it names.
+
+    Cached by its text: every return request checks every rule of its form, and parsing them was 0.8 ms of a
+    15 ms return GET (bench/inprocess.py). The answer is never mutated (the tree is only walked), and a refusal
+    (ExpressionError) is not cached."""
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
