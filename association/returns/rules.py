@@ -13,8 +13,8 @@ from __future__ import annotations
 import ast
 import operator
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal, DivisionByZero, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from association.returns.models import FormRule
