@@ -38,6 +38,9 @@ class BaseConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # Server-side sessions (association.auth.sessions): SESSION_IDLE_HOURS, SESSION_ABSOLUTE_DAYS.
+    SESSION_IDLE_TIMEOUT = timedelta(hours=8)
+    SESSION_ABSOLUTE_LIFETIME = timedelta(days=30)
 
     # CSRF is checked centrally (association.core.permissions) so that bearer-token API calls can skip it.
     WTF_CSRF_CHECK_DEFAULT = False
@@ -90,6 +93,10 @@ class BaseConfig:
             config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
         if os.environ.get("MAIL_PORT"):
             config["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
+        if os.environ.get("SESSION_IDLE_HOURS"):
+            config["SESSION_IDLE_TIMEOUT"] = timedelta(hours=float(os.environ["SESSION_IDLE_HOURS"]))
+        if os.environ.get("SESSION_ABSOLUTE_DAYS"):
+            config["SESSION_ABSOLUTE_LIFETIME"] = timedelta(days=float(os.environ["SESSION_ABSOLUTE_DAYS"]))
         if os.environ.get("API_TOKEN_LIFETIME_DAYS"):
             config["API_TOKEN_LIFETIME"] = timedelta(days=int(os.environ["API_TOKEN_LIFETIME_DAYS"]))
         secure = _flag("SESSION_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"])

@@ -1,7 +1,7 @@
 """Every model, imported once so that the metadata (Alembic, tests) knows the whole schema."""
 
 from association.audit.models import AuditEvent
-from association.auth.models import ApiToken
+from association.auth.models import ApiToken, LoginFailure, PasswordResetToken, UserSession
 from association.committees.models import Committee, CommitteeMembership
 from association.libraries.models import (
     LibraryProgress,
@@ -18,7 +18,8 @@ from association.users.models import User, UserRole
 
 __all__ = [
     "AnnualReturn", "ApiToken", "Association", "AuditEvent", "Committee", "CommitteeMembership", "Direction",
-    "FigureGeneration", "FormField", "FormRule", "LibraryProgress", "LibraryProgressHistory", "MemberLibrary", "MembershipChange",
+    "FigureGeneration", "FormField", "FormRule", "LibraryProgress", "LibraryProgressHistory", "LoginFailure", "MemberLibrary",
+    "MembershipChange", "PasswordResetToken", "UserSession",
     "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "TaskHistory", "TaskWatcher", "User",
     "UserRole",
 ]

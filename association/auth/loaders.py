@@ -11,15 +11,36 @@ from association.users.models import User, with_access_loaded
 
 
 def load_user_from_session(session_id: str) -> User | None:
-    """Flask-Login's user_loader: the id and the password generation must both match."""
+    """Flask-Login's user_loader: the id and the password generation must match, and the server-side session the
+    cookie names must still live (not ended, not idle too long, not too old)."""
+    from association.auth import sessions
+    from association.auth.models import UserSession
+
     try:
         user_id, generation = (int(part) for part in session_id.split(":", 1))
     except ValueError:
         return None
-    user = db.session.scalars(with_access_loaded(sa.select(User).where(User.id == user_id))).unique().one_or_none()
-    if user is None or user.session_generation != generation or not user.is_active:
+    key = sessions.session_key()
+    if key is None:
         return None
+    found = db.session.execute(with_access_loaded(
+        sa.select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.key_hash == sessions.key_hash(key), User.id == user_id)
+    )).unique().one_or_none()
+    if found is None:
+        return None
+    user, record = found
+    if user.session_generation != generation or not user.is_active:
+        return None
+    reason = sessions.expiry_reason(record)
+    if reason is not None:
+        if record.ended_at is None:
+            sessions.end_session(record, reason)
+            db.session.commit()
+        return None
+    sessions.keep_alive(record)
     g.authenticated_by = "session"
+    g.user_session = record
     return user
 
 

@@ -26,3 +26,60 @@ class ApiToken(IdMixin, Base):
 
     def is_usable(self, now: datetime | None = None) -> bool:
         return self.revoked_at is None and self.expires_at > (now or utcnow())
+
+
+class UserSession(IdMixin, Base):
+    """One signed-in browser session. The cookie carries only a random key whose hash is stored here, so signing
+    out (or an admin ending the session) kills every copy of the cookie, and idle and absolute lifetimes are checked
+    against the database, not the cookie."""
+
+    __tablename__ = "user_sessions"
+    __audit_exclude__ = ("key_hash", "last_seen_at")
+    __audited__ = False  # its start and end are audited as login/logout events; each touch would flood the log
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    ended_reason: Mapped[str | None] = mapped_column(sa.String(32))
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    user: Mapped[User] = relationship(lazy="raise_on_sql")
+
+
+class LoginFailure(IdMixin, Base):
+    """One failed attempt at a password (sign-in, change-password, reset), counted by every process alike."""
+
+    __tablename__ = "login_failures"
+    __audited__ = False  # the audit log has its own login_failed event
+
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    scope: Mapped[str] = mapped_column(sa.String(20))
+    account: Mapped[str] = mapped_column(sa.String(254))
+    address: Mapped[str] = mapped_column(sa.String(45))
+
+    __table_args__ = (
+        sa.Index("ix_login_failures_account_at", "scope", "account", "at"),
+        sa.Index("ix_login_failures_address_at", "scope", "address", "at"),
+    )
+
+
+class PasswordResetToken(IdMixin, Base):
+    """A single-use, expiring link to set a new password (self-service or sent by an admin); stored hashed."""
+
+    __tablename__ = "password_reset_tokens"
+    __audit_exclude__ = ("token_hash",)
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(lazy="raise_on_sql", foreign_keys=[user_id])
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        return self.used_at is None and self.expires_at > (now or utcnow())

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from association.audit.operations import record_event
-from association.auth import operations
+from association.auth import operations, sessions
 from association.auth.forms import LoginForm
 from association.auth.throttle import mark_failed, throttled
 from association.core.permissions import PUBLIC, SIGNED_IN, access
@@ -46,6 +46,7 @@ def login():
         chosen_locale = session.get("locale")
         session.clear()
         login_user(user)
+        sessions.start_session(user)
         if user.locale is None and chosen_locale:
             user.locale = chosen_locale
         db.session.commit()
@@ -57,6 +58,9 @@ def login():
 @access(SIGNED_IN)
 def logout():
     """Sign out (POST only, with the CSRF token, so no link or image can sign a user out)."""
+    record = sessions.current_session()
+    if record is not None:
+        sessions.end_session(record, "logout")  # every copy of the cookie is dead from now on
     record_event("logout", user=current_user)
     db.session.commit()
     logout_user()

@@ -1,4 +1,5 @@
-"""Security headers on every response (CSP without inline scripts, no framing, no sniffing)."""
+"""Security headers on every response (CSP without inline scripts, no framing, no sniffing, no caching of anything
+but the static files and the API description)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+# Responses that carry nothing personal and may be cached; every other one (signed-in pages, tokens, password
+# forms, a return's values) is `no-store`, so no shared or browser cache keeps it after the user has gone.
+CACHEABLE_ENDPOINTS = frozenset({"static", "api-docs.openapi_json"})
 
 
 def add_security_headers(response: Response) -> Response:
@@ -17,6 +21,8 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.endpoint not in CACHEABLE_ENDPOINTS:
+        headers["Cache-Control"] = "no-store"
     if current_app.config.get("ENV_NAME") == "production":
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
@@ -33,5 +39,8 @@ def refuse_nul_characters() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from association.core import parsing
+
+    parsing.init_app(app)  # first: it sets the body limit before anything reads the body
     app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)

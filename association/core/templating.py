@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from flask import Flask
@@ -16,7 +17,14 @@ def format_number(value):
     """A number as the user's language writes it (1 234 567 in Kazakh and Russian, 1,234,567 in English)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
-    return format_decimal(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if abs(value) >= 10**18:
+        return format(value, ".6g") if isinstance(value, float) else f"{value:.6e}"  # beyond any stored bound
+    try:
+        return format_decimal(value)
+    except (ArithmeticError, ValueError):
+        return str(value)
 
 
 ROLE_LABELS = {

@@ -14,6 +14,12 @@ from association.returns.models import FieldType, FormField, FormRule, ReturnFor
 from association.returns.rules import NOT_AVAILABLE, evaluate, parse_expression, yoy_breached
 
 MAX_TEXT_LENGTH = 5000
+# The storage bound of every number in a return, whatever its form allows: values live in a JSON column, read back
+# as IEEE doubles by SQLite, PostgreSQL's JSON operators and every client, so a number is kept exactly only with at
+# most 15 significant digits. Whole numbers: up to 15 digits; decimals: 11 digits before the point and 4 after.
+MAX_INTEGER = 10**15 - 1
+MAX_DECIMAL = Decimal(10**11) - Decimal("0.0001")
+DECIMAL_PLACES = 4
 
 
 @dataclass
@@ -59,14 +65,16 @@ def _coerce(definition: FormField, raw: Any) -> Any:
         if isinstance(raw, bool):
             raise ValueError(_("A whole number is expected."))
         if isinstance(raw, int):
-            return raw
+            return _bounded_integer(raw)
         if isinstance(raw, float) and raw.is_integer():
-            return int(raw)
-        if isinstance(raw, str):
+            return _bounded_integer(int(raw))
+        if isinstance(raw, str) and len(raw) <= 100:
             try:
-                return int(raw.strip().replace(" ", "").replace("\u00a0", ""))
+                whole = int(raw.strip().replace(" ", "").replace("\u00a0", ""))
             except ValueError:
                 pass
+            else:
+                return _bounded_integer(whole)
         raise ValueError(_("A whole number is expected."))
     if kind == FieldType.DECIMAL:
         if isinstance(raw, bool):
@@ -77,6 +85,9 @@ def _coerce(definition: FormField, raw: Any) -> Any:
             raise ValueError(_("A number is expected.")) from None
         if not number.is_finite():
             raise ValueError(_("A number is expected."))
+        if abs(number) > MAX_DECIMAL:
+            raise ValueError(_("The number is too large to be stored: at most %(max)s.", max=_plain(MAX_DECIMAL)))
+        number = round(number, DECIMAL_PLACES)
         return int(number) if number == number.to_integral_value() else float(round(number, 4))
     if kind == FieldType.BOOLEAN:
         if isinstance(raw, bool):
@@ -96,6 +107,12 @@ def _coerce(definition: FormField, raw: Any) -> Any:
     if len(raw) > MAX_TEXT_LENGTH:
         raise ValueError(_("At most %(n)d characters.", n=MAX_TEXT_LENGTH))
     return raw
+
+
+def _bounded_integer(number: int) -> int:
+    if abs(number) > MAX_INTEGER:
+        raise ValueError(_("The number is too large to be stored: at most %(max)s.", max=MAX_INTEGER))
+    return number
 
 
 def check_values(form: ReturnForm, form_fields: list[FormField], rules: list[FormRule], values: dict[str, Any],

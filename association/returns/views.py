@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from association.core.errors import DomainError, ValidationFailed
+from association.core.parsing import InputRefused, parse_json
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.extensions import db
 from association.libraries.queries import get_library
@@ -256,8 +257,8 @@ def return_upload_confirm(code: str, year: int):
     library = _library_or_404(code)
     form = ConfirmUploadForm()
     try:
-        values = json.loads(form.values.data or "") if form.validate_on_submit() else None
-    except ValueError:
+        values = parse_json(form.values.data or "") if form.validate_on_submit() else None
+    except InputRefused:
         values = None
     if not isinstance(values, dict):
         abort(400)

@@ -40,6 +40,8 @@ class User(IdMixin, TimestampMixin, UserMixin, Base):
     last_login_at: Mapped[datetime | None]
     # The newest task-history row already mailed to this user in a digest (`flask tasks notify`).
     digest_history_id: Mapped[int | None]
+    # Bumped by every edit through the admin forms and the API: a stale save is refused (optimistic locking).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"

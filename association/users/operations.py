@@ -105,8 +105,10 @@ def set_locale(user: User, locale: str) -> None:
 def change_password(user: User, new_password: str) -> None:
     """Set a new password; every other session and every API token of the user stops working."""
     from association.auth.operations import revoke_all_tokens
+    from association.auth.sessions import current_session, end_all_sessions
 
     check_password_policy(new_password)
     user.password_hash = hash_password(new_password)
     user.session_generation += 1
+    end_all_sessions(user, "password_changed", keep=current_session())
     revoke_all_tokens(user)

@@ -9,7 +9,8 @@ from flask_login import current_user, login_user
 from wtforms.fields.choices import SelectChoice
 
 from association.auth import operations as auth_operations
-from association.auth.models import ApiToken
+from association.auth import sessions as auth_sessions
+from association.auth.models import ApiToken, UserSession
 from association.auth.passwords import verify_password
 from association.committees.models import Committee
 from association.core.errors import ValidationFailed
@@ -33,6 +34,8 @@ def _account_page(**forms):
         "password_form": PasswordForm(),
         "token_form": TokenForm(),
         "tokens": tokens,
+        "sessions": auth_sessions.live_sessions(current_user),
+        "this_session": auth_sessions.current_session(),
         "new_token": None,
     }
     context.update(forms)
@@ -102,6 +105,19 @@ def revoke_token(token_id: int):
     auth_operations.revoke_token(record)
     db.session.commit()
     flash(_("Token revoked."), "info")
+    return redirect(url_for("users.account"))
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@access(SIGNED_IN)
+def end_session(session_id: int):
+    """End one of the user's own signed-in sessions (another browser, a lost laptop)."""
+    record = db.session.get(UserSession, session_id)
+    if record is None or record.user_id != current_user.id:
+        abort(404)
+    auth_sessions.end_session(record, "ended_by_user")
+    db.session.commit()
+    flash(_("Session ended."), "info")
     return redirect(url_for("users.account"))
 
 

@@ -55,6 +55,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("POST", "/account/password"): (SIGNED, {"current_password": "not it", "new_password": "x", "confirm": "y"}),
     ("POST", "/account/tokens"): (SIGNED, {"name": "matrix"}),
     ("POST", "/account/tokens/<int:token_id>/revoke"): (SIGNED, {}),
+    ("POST", "/account/sessions/<int:session_id>/end"): (SIGNED, {}),
     ("GET", "/admin/users"): (ADMIN, None),
     ("POST", "/admin/users"): (ADMIN, {}),
     ("GET", "/api/v1/me"): (SIGNED, None),
@@ -149,7 +150,7 @@ def test_every_route_has_a_decision(app):
 
 def url_for_rule(rule: str, ids: dict) -> str:
     values = {"task_id": ids["task"], "library_id": ids["library"], "committee_id": ids["committee"], "year": 2024,
-              "token_id": 999999, "filename": "app.css",
+              "token_id": 999999, "session_id": 999999, "filename": "app.css",
               "code": "REG" if rule.startswith("/committees/") else "NU"}
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
 
