@@ -50,20 +50,19 @@ def changed_fields(submitted: Mapping[str, Any], read: Mapping[str, Any]) -> dic
 
 def check_merge(*, expected_version: int | None, current_version: int, changed: Mapping[str, Any],
                 read: Mapping[str, Any] | None, current: Mapping[str, Any],
-                same: Callable[[str, Any, Any], bool] | None = None, what: str = "") -> None:
+                same: Callable[[str, Any, Any], bool] | None = None) -> None:
     """Refuse a save read at `expected_version` of an object now at `current_version`: BadVersion for a version it
-    never had; EditConflict for a changed field that someone else changed too; StaleVersion when the values read
-    are unknown (the API's If-Match). A save read at the current version, or one that touches only fields nobody
-    else changed, passes. `same(field, read_value, current_value)` compares a read value with the stored one."""
+    never had; EditConflict for a changed field that someone else changed too (when the values read are unknown,
+    `read` None, every changed field whose stored value differs). A save read at the current version, or one that
+    touches only fields nobody else changed, passes. `same(field, a, b)` compares two values of a field."""
     if expected_version is None or expected_version == current_version:
         return
     if expected_version < 0 or expected_version > current_version:
         raise BadVersion(_("The form's version is not one this object ever had; reload the page."))
-    if read is None:
-        raise StaleVersion(what or _("The object was changed by someone else since you read it; read it again."))
     equal = same or (lambda _name, a, b: a == b)
     conflicts = [FieldConflict(name, value, current.get(name)) for name, value in changed.items()
-                 if not equal(name, read.get(name), current.get(name)) and not equal(name, value, current.get(name))]
+                 if (read is None or not equal(name, read.get(name), current.get(name)))
+                 and not equal(name, value, current.get(name))]
     if conflicts:
         raise EditConflict(
             _("Someone else changed %(fields)s since you opened the page. Nothing was saved: compare the values "
@@ -102,8 +101,10 @@ def posted_version(field: Field, *, allow_empty: bool = False) -> int | None:
     return version
 
 
-def posted_read_values(field: Field) -> dict[str, Any]:
-    """The values the page showed (a JSON object); 400 when missing or malformed."""
+def posted_read_values(field: Field) -> dict[str, Any] | None:
+    """The values the page showed (a JSON object), None when the form sent none; BadVersion (400) when malformed."""
+    if field.data in (None, ""):
+        return None
     try:
         values = json.loads(field.data or "")
     except (TypeError, ValueError):

@@ -93,8 +93,10 @@ def read_state(wtform: FlaskForm) -> ReadState:
     """The version and values a posted return form was read at; BadVersion (400) when missing or forged."""
     version = posted_version(wtform.version)
     read = posted_read_values(wtform.read_values)
+    if read is None or version is None:
+        return ReadState(version or 0, None, None)
     values, notes = read.get("values"), read.get("notes", {})
-    if not isinstance(values, dict) or not isinstance(notes, dict) or version is None:
+    if not isinstance(values, dict) or not isinstance(notes, dict):
         raise BadVersion(_("This form has no valid version: reload the page and enter your changes again."))
     return ReadState(version, values, {str(code): str(note) for code, note in notes.items()})
 
@@ -102,11 +104,12 @@ def read_state(wtform: FlaskForm) -> ReadState:
 def keep_typed(fresh: FlaskForm, typed: FlaskForm, form: ReturnForm, read: ReadState) -> FlaskForm:
     """The conflict page's form: the stored values, with what the user changed since reading kept as typed."""
     values, notes = submitted_values(form, typed)
+    read_values, read_notes = read.values or {}, read.notes or {}
     for definition in form.fields:
         names = []
-        if values.get(definition.code) != read.values.get(definition.code):
+        if read.values is None or values.get(definition.code) != read_values.get(definition.code):
             names += [definition.code, *([definition.code + NA_SUFFIX] if definition.allow_na else [])]
-        if notes.get(definition.code) != read.notes.get(definition.code, ""):
+        if read.notes is None or notes.get(definition.code) != read_notes.get(definition.code, ""):
             names.append(definition.code + NOTE_SUFFIX)
         for name in names:
             fresh[name].data = typed[name].data

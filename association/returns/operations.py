@@ -218,32 +218,34 @@ def preview_return(library: MemberLibrary, year: int, user: User, submitted: dic
 @dataclass(frozen=True)
 class ReadState:
     """What an HTML page showed of a return: its version (0 before it existed) and its values and notes, in the
-    form's own words (what the form would post unchanged)."""
+    form's own words (what the form would post unchanged); None when the form did not say."""
 
     version: int
-    values: dict[str, Any]
-    notes: dict[str, str]
+    values: dict[str, Any] | None
+    notes: dict[str, str] | None
 
 
 def _changed_since_read(read: ReadState, submitted: dict[str, Any],
                         notes: dict[str, str] | None) -> tuple[dict[str, Any], dict[str, str] | None]:
     """Only the values and notes that differ from what the page showed: the rest is not this user's change."""
-    values = changed_fields(submitted, read.values)
-    changed_notes = changed_fields(notes or {}, read.notes)
-    return values, changed_notes if notes is not None else None
+    values = submitted if read.values is None else changed_fields(submitted, read.values)
+    if notes is None or read.notes is None:
+        return values, notes
+    return values, changed_fields(notes, read.notes)
 
 
 def _check_read_state(form: ReturnForm, annual_return: AnnualReturn, read: ReadState, values: dict[str, Any],
                       notes: dict[str, str] | None) -> None:
     """A save read at an older version lands only if none of its fields was changed meanwhile by someone else."""
-    read_values, forged = coerce_values(form.fields, read.values)
+    read_values, forged = coerce_values(form.fields, read.values or {})
     if forged:
         raise BadVersion(_("The form's values are not this return's; reload the page."))
     current_notes = annual_return.notes or {}
     check_merge(
         expected_version=read.version, current_version=annual_return.version,
         changed={**values, **{f"notes.{code}": note for code, note in (notes or {}).items()}},
-        read={**read_values, **{f"notes.{code}": note for code, note in read.notes.items()}},
+        read=None if read.values is None else
+        {**read_values, **{f"notes.{code}": note for code, note in (read.notes or {}).items()}},
         current={**(annual_return.values or {}), **{f"notes.{code}": note for code, note in current_notes.items()}},
         same=lambda _name, a, b: (a or None) == (b or None),
     )
