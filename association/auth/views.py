@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -13,18 +11,10 @@ from association.auth import operations, sessions
 from association.auth.forms import LoginForm
 from association.auth.throttle import mark_failed, throttled
 from association.core.permissions import PUBLIC, SIGNED_IN, access
+from association.core.redirects import safe_next
 from association.extensions import db
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only local paths are followed after signing in (no open redirect)."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("main.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -50,7 +40,7 @@ def login():
         if user.locale is None and chosen_locale:
             user.locale = chosen_locale
         db.session.commit()
-        return redirect(_safe_next(form.next.data))
+        return redirect(safe_next(form.next.data))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 

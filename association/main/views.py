@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, session
 from flask_login import current_user
 
 from association.core import charts
 from association.core.permissions import PUBLIC, SIGNED_IN, access
+from association.core.redirects import safe_next
 from association.extensions import db
 from association.libraries.queries import describe_libraries, get_library
 from association.progress.queries import programme_summary
@@ -73,10 +74,7 @@ def choose_language():
         if current_user.is_authenticated:
             set_locale(current_user, locale)
             db.session.commit()
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.dashboard")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.route("/api/v1/docs")

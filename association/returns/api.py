@@ -28,6 +28,7 @@ from association.returns.schemas import (
     EmptyArgs,
     FormDefinitionArgs,
     FormSchema,
+    OptionalCommentArgs,
     ReturnHistorySchema,
     ReturnSaveArgs,
     ReturnSchema,
@@ -207,8 +208,9 @@ _transition("submit", "Submit the return (refused while errors remain)", EmptyAr
 _transition("return", "Send a submitted return back to the library with a comment (coordinator)", CommentArgs,
             lambda library, year, user, args: operations.return_for_correction(library, year, user, args["comment"]),
             STAFF)
-_transition("accept", "Accept a submitted return; it is then locked (coordinator)", EmptyArgs,
-            lambda library, year, user, args: operations.accept_return(library, year, user), STAFF)
+_transition("accept", "Accept a submitted return (optional comment); it is then locked (coordinator)",
+            OptionalCommentArgs,
+            lambda library, year, user, args: operations.accept_return(library, year, user, args["comment"]), STAFF)
 _transition("reopen", "Reopen an accepted return with a reason (coordinator)", CommentArgs,
             lambda library, year, user, args: operations.reopen_return(library, year, user, args["comment"]), STAFF)
 

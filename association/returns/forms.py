@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -14,7 +15,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from association.core.models import localized
+from association.core.versions import BadVersion, ReadValuesField, VersionField, posted_read_values, posted_version
 from association.returns.models import FieldType, FormField, ReturnForm
+from association.returns.operations import ReadState
 from association.returns.rules import NOT_AVAILABLE
 
 STATUS_LABELS = {
@@ -52,11 +55,14 @@ def _input_for(definition: FormField):
                          render_kw={"rows": 2})
 
 
-def build_return_form(form: ReturnForm, values: dict[str, Any], notes: dict[str, str], formdata=None) -> FlaskForm:
-    """A WTForms form with one input per field of the definition (plus "not available" and an explanation)."""
+def build_return_form(form: ReturnForm, values: dict[str, Any], notes: dict[str, str], formdata=None,
+                      version: int | None = None) -> FlaskForm:
+    """A WTForms form with one input per field of the definition (plus "not available" and an explanation), and
+    the version and values the page is read at (`version` given: the stored return's, shown unchanged)."""
 
     class AnnualReturnForm(FlaskForm):
-        pass
+        version = VersionField()
+        read_values = ReadValuesField()
 
     data: dict[str, Any] = {}
     for definition in form.fields:
@@ -75,7 +81,40 @@ def build_return_form(form: ReturnForm, values: dict[str, Any], notes: dict[str,
         else:
             data[definition.code] = value
         data[definition.code + NOTE_SUFFIX] = notes.get(definition.code, "")
-    return AnnualReturnForm(formdata=formdata, data=data)
+    wtform = AnnualReturnForm(formdata=formdata, data=data)
+    if version is not None:
+        shown, shown_notes = submitted_values(form, AnnualReturnForm(formdata=None, data=data))
+        wtform.version.data = str(version)
+        wtform.read_values.data = {"values": shown, "notes": shown_notes}
+    return wtform
+
+
+def read_state(wtform: FlaskForm) -> ReadState:
+    """The version and values a posted return form was read at; BadVersion (400) when missing or forged."""
+    version = posted_version(wtform.version)
+    read = posted_read_values(wtform.read_values)
+    if read is None or version is None:
+        return ReadState(version or 0, None, None)
+    values, notes = read.get("values"), read.get("notes", {})
+    if not isinstance(values, dict) or not isinstance(notes, dict):
+        raise BadVersion(_("This form has no valid version: reload the page and enter your changes again."))
+    return ReadState(version, values, {str(code): str(note) for code, note in notes.items()})
+
+
+def keep_typed(fresh: FlaskForm, typed: FlaskForm, form: ReturnForm, read: ReadState) -> FlaskForm:
+    """The conflict page's form: the stored values, with what the user changed since reading kept as typed."""
+    values, notes = submitted_values(form, typed)
+    read_values, read_notes = read.values or {}, read.notes or {}
+    for definition in form.fields:
+        names = []
+        if read.values is None or values.get(definition.code) != read_values.get(definition.code):
+            names += [definition.code, *([definition.code + NA_SUFFIX] if definition.allow_na else [])]
+        if read.notes is None or notes.get(definition.code) != read_notes.get(definition.code, ""):
+            names.append(definition.code + NOTE_SUFFIX)
+        for name in names:
+            fresh[name].data = typed[name].data
+            fresh[name].raw_data = typed[name].raw_data
+    return fresh
 
 
 def submitted_values(form: ReturnForm, wtform: FlaskForm) -> tuple[dict[str, Any], dict[str, str]]:
@@ -114,4 +153,8 @@ class UploadForm(FlaskForm):
 
 
 class ConfirmUploadForm(FlaskForm):
+    """The preview's changes, and the version and values of the return the preview was made against."""
+
     values = HiddenField()
+    version = VersionField()
+    read_values = ReadValuesField()

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from association.core.errors import Missing, NotAllowed, StaleVersion, StateConflict, ValidationFailed
 from association.core.models import utcnow
+from association.core.versions import BadVersion, changed_fields, check_merge
 from association.extensions import db
 from association.libraries.models import MemberLibrary, MembershipStatus
 from association.returns.models import AnnualReturn, ReturnForm, ReturnHistory, ReturnStatus
@@ -37,6 +38,14 @@ def can_read_return(user: User, library: MemberLibrary) -> bool:
 
 def can_review(user: User) -> bool:
     return user.is_coordinator
+
+
+def can_change_return(user: User, library: MemberLibrary, annual_return: AnnualReturn | None,
+                      form: ReturnForm) -> bool:
+    """Whether `user` may change the return now: its editor, a library still in the Association, an open year and
+    a return not yet started, in draft or returned. The page's form and every save ask this one rule."""
+    return (can_edit_return(user, library) and library.membership_status != MembershipStatus.LEFT
+            and form.closed_at is None and (annual_return is None or annual_return.status in EDITABLE))
 
 
 def form_for_year(year: int) -> ReturnForm:
@@ -206,19 +215,64 @@ def preview_return(library: MemberLibrary, year: int, user: User, submitted: dic
     return Preview(merged, changes, findings)
 
 
+@dataclass(frozen=True)
+class ReadState:
+    """What an HTML page showed of a return: its version (0 before it existed) and its values and notes, in the
+    form's own words (what the form would post unchanged); None when the form did not say."""
+
+    version: int
+    values: dict[str, Any] | None
+    notes: dict[str, str] | None
+
+
+def _changed_since_read(read: ReadState, submitted: dict[str, Any],
+                        notes: dict[str, str] | None) -> tuple[dict[str, Any], dict[str, str] | None]:
+    """Only the values and notes that differ from what the page showed: the rest is not this user's change."""
+    values = submitted if read.values is None else changed_fields(submitted, read.values)
+    if notes is None or read.notes is None:
+        return values, notes
+    return values, changed_fields(notes, read.notes)
+
+
+def _check_read_state(form: ReturnForm, annual_return: AnnualReturn, read: ReadState, values: dict[str, Any],
+                      notes: dict[str, str] | None) -> None:
+    """A save read at an older version lands only if none of its fields was changed meanwhile by someone else."""
+    read_values, forged = coerce_values(form.fields, read.values or {})
+    if forged:
+        raise BadVersion(_("The form's values are not this return's; reload the page."))
+    current_notes = annual_return.notes or {}
+    check_merge(
+        expected_version=read.version, current_version=annual_return.version,
+        changed={**values, **{f"notes.{code}": note for code, note in (notes or {}).items()}},
+        read=None if read.values is None else
+        {**read_values, **{f"notes.{code}": note for code, note in (read.notes or {}).items()}},
+        current={**(annual_return.values or {}), **{f"notes.{code}": note for code, note in current_notes.items()}},
+        same=lambda _name, a, b: (a or None) == (b or None),
+    )
+
+
 def save_return(library: MemberLibrary, year: int, user: User, submitted: dict[str, Any],
-                notes: dict[str, str] | None = None, expected_version: int | None = None) -> SaveResult:
+                notes: dict[str, str] | None = None, expected_version: int | None = None,
+                read: ReadState | None = None) -> SaveResult:
     """Save a draft (creating it if needed). Unknown codes and wrong types refuse everything (422); values out of
-    range and rule breaches are saved and reported."""
+    range and rule breaches are saved and reported. `expected_version` (the API's If-Match) refuses any save of an
+    older version (412); `read` (an HTML page) saves only what changed since it was read, and refuses (409) only
+    when a changed field was changed meanwhile by someone else."""
+    if read is not None:
+        submitted, notes = _changed_since_read(read, submitted, notes)
     form, annual_return, values = _prepare(library, year, user, submitted, notes, for_change=True)
     created = False
     if annual_return is None:
+        if read is not None and read.version > 0:
+            raise BadVersion(_("The form's version is not one this return ever had; reload the page."))
         annual_return, created = _new_draft(library, year, form)
     values_before: dict[str, Any] | None = None
     if not created:
         _check_editable(annual_return)  # again: a return created concurrently may have moved on already
         if expected_version is not None and expected_version != annual_return.version:
             raise StaleVersion(_("The return was changed by someone else since you read it."))
+        if read is not None:
+            _check_read_state(form, annual_return, read, values, notes)
         values_before = dict(annual_return.values or {})
     annual_return.values = _merge(annual_return.values or {}, values)
     if notes is not None:
@@ -277,8 +331,8 @@ def _review(library: MemberLibrary, year: int, user: User, *, allowed_from: Retu
     annual_return.status = to
     if to == ReturnStatus.ACCEPTED:
         annual_return.accepted_at = utcnow()
-    if comment:
-        annual_return.review_comment = comment
+    # The comment belongs to this review action: an accept without one clears an earlier "please correct …".
+    annual_return.review_comment = comment or ""
     _flush()
     _record(annual_return, user, action, before, dict(annual_return.values or {}), comment)
     _flush()
@@ -293,10 +347,10 @@ def return_for_correction(library: MemberLibrary, year: int, user: User, comment
                    action="returned", comment=comment.strip())
 
 
-def accept_return(library: MemberLibrary, year: int, user: User) -> AnnualReturn:
-    """Accept a submitted return; it is locked from then on."""
+def accept_return(library: MemberLibrary, year: int, user: User, comment: str = "") -> AnnualReturn:
+    """Accept a submitted return (with an optional comment, kept in the history); it is locked from then on."""
     return _review(library, year, user, allowed_from=ReturnStatus.SUBMITTED, to=ReturnStatus.ACCEPTED,
-                   action="accepted")
+                   action="accepted", comment=(comment or "").strip())
 
 
 def accept_returns(library_codes: list[str], year: int, user: User) -> tuple[list[str], list[str]]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from association.core.errors import NotAllowed
 from association.core.models import localized
 from association.extensions import db
 from association.libraries.models import MemberLibrary, MembershipStatus, Region
@@ -129,3 +132,78 @@ def completeness_by_region(year: int) -> list[dict[str, Any]]:
     ).all()
     return [{"code": code, "name": localized({"kk": kk, "ru": ru, "en": en}), "expected": expected,
              "submitted": int(done or 0)} for code, kk, ru, en, expected, done in rows]
+
+
+REVIEW_ACTIONS = ("returned", "accepted", "reopened")
+
+
+def latest_review(return_id: int) -> dict[str, Any] | None:
+    """The newest review action on a return (returned, accepted, reopened) with its comment, date and reviewer."""
+    row = db.session.execute(
+        sa.select(ReturnHistory, User.name).outerjoin(User, ReturnHistory.user_id == User.id)
+        .where(ReturnHistory.return_id == return_id, ReturnHistory.action.in_(REVIEW_ACTIONS))
+        .order_by(ReturnHistory.at.desc(), ReturnHistory.id.desc()).limit(1)
+    ).first()
+    if row is None:
+        return None
+    entry, name = row
+    return {"action": entry.action, "at": entry.at, "user": name, "comment": entry.comment}
+
+
+@dataclass
+class ReturnPage:
+    """Everything the return page shows, read in one call."""
+
+    library: MemberLibrary
+    year: int
+    form: ReturnForm
+    annual_return: AnnualReturn | None
+    sections: list[dict[str, Any]]
+    findings: Findings
+    editable: bool
+    can_review: bool
+    previous: dict[str, Any]
+    history: list[dict[str, Any]]
+    history_total: int
+    late: bool
+    last_review: dict[str, Any] | None
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return (self.annual_return.values if self.annual_return else None) or {}
+
+    @property
+    def notes(self) -> dict[str, str]:
+        return (self.annual_return.notes if self.annual_return else None) or {}
+
+    @property
+    def version(self) -> int:
+        """The version the page is read at (0 before the return exists), as the API's ETag names it."""
+        return self.annual_return.version if self.annual_return else 0
+
+
+def return_page(library: MemberLibrary, year: int, user: User, *, whole_history: bool = False) -> ReturnPage:
+    """The return page of a library and year. Refused (403) for anyone who may not read the library's return."""
+    from association.returns import operations
+
+    if not operations.can_read_return(user, library):
+        raise NotAllowed(_("You may not read this library's return."))
+    annual_return = operations.find_return(library.id, year)
+    form = operations.form_of(annual_return) if annual_return is not None else operations.form_for_year(year)
+    sections = [
+        {"code": section["code"], "title": section.get("title") or {},
+         "fields": [f for f in form.fields if f.section == section["code"]]}
+        for section in form.sections or [{"code": f.section} for f in form.fields[:1]]
+    ]
+    return ReturnPage(
+        library=library, year=year, form=form, annual_return=annual_return, sections=sections,
+        findings=operations.findings_for(annual_return, form) if annual_return else Findings(),
+        editable=operations.can_change_return(user, library, annual_return, form),
+        can_review=operations.can_review(user),
+        previous=operations.previous_values(library.id, year) or {},
+        history=return_history(annual_return.id, limit=None if whole_history else RECENT_HISTORY)
+        if annual_return else [],
+        history_total=return_history_total(annual_return.id) if annual_return else 0,
+        late=is_late(annual_return, form),
+        last_review=latest_review(annual_return.id) if annual_return else None,
+    )

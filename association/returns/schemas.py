@@ -91,6 +91,12 @@ class EmptyArgs(ma.Schema):
     """An empty body (or `{}`)."""
 
 
+class OptionalCommentArgs(ma.Schema):
+    """An optional comment (accepting a return)."""
+
+    comment = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
+
+
 class CommentArgs(ma.Schema):
     comment = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=5000))
 

@@ -11,8 +11,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from association.core.errors import DomainError, ValidationFailed
+from association.core.forms import refusal_into_form
 from association.core.parsing import InputRefused, parse_json
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
+from association.core.redirects import safe_next
+from association.core.versions import EditConflict
 from association.extensions import db
 from association.libraries.queries import get_library
 from association.progress.queries import returns_completeness
@@ -27,11 +30,12 @@ from association.returns.forms import (
     UploadForm,
     YearForm,
     build_return_form,
+    keep_typed,
+    read_state,
     submitted_values,
 )
 from association.returns.models import ReturnStatus
 from association.returns.spreadsheets import MAX_UPLOAD_BYTES, SpreadsheetRefused, build_template, read_upload
-from association.returns.validation import Findings
 from association.users.models import Role
 
 bp = Blueprint("returns", __name__)
@@ -48,72 +52,64 @@ def _library_or_404(code: str):
     return library
 
 
-def _render(library, year: int, wtform=None, findings: Findings | None = None, status: int = 200):
-    form = operations.form_for_year(year)
-    annual_return = operations.find_return(library.id, year)
-    if annual_return is not None:
-        form = operations.form_of(annual_return)
-    values = annual_return.values if annual_return else {}
-    editable = operations.can_edit_return(current_user, library) and (
-        annual_return is None or annual_return.status in operations.EDITABLE) and form.closed_at is None
+def _page(library, year: int) -> queries.ReturnPage:
+    """The page's one read, with its read check: every path that shows the return (a refusal too) starts here."""
+    return queries.return_page(library, year, current_user, whole_history=request.args.get("history") == "all")
+
+
+def _render(page: queries.ReturnPage, wtform=None, status: int = 200, *, review_form: ReviewForm | None = None,
+            conflict: EditConflict | None = None):
     if wtform is None:
-        wtform = build_return_form(form, values or {}, (annual_return.notes if annual_return else None) or {})
-    if findings is None:
-        findings = operations.findings_for(annual_return, form) if annual_return else Findings()
-    sections = [
-        {"code": section["code"], "title": section.get("title") or {},
-         "fields": [f for f in form.fields if f.section == section["code"]]}
-        for section in form.sections or [{"code": f.section} for f in form.fields[:1]]
-    ]
+        wtform = build_return_form(page.form, page.values, page.notes, version=page.version)
+    labels = {f.code: f.label for f in page.form.fields}
     return render_template(
-        "returns/form.html", library=library, year=year, form=form, annual_return=annual_return, wtform=wtform,
-        sections=sections, findings=findings, editable=editable,
-        previous=operations.previous_values(library.id, year) or {},
-        history=queries.return_history(
-            annual_return.id, limit=None if request.args.get("history") == "all" else queries.RECENT_HISTORY,
-        ) if annual_return else [],
-        history_total=queries.return_history_total(annual_return.id) if annual_return else 0,
-        late=queries.is_late(annual_return, form), review_form=ReviewForm(), upload_form=UploadForm(),
-        can_review=operations.can_review(current_user), status_labels=STATUS_LABELS, action_labels=ACTION_LABELS,
-        na_suffix=NA_SUFFIX, note_suffix=NOTE_SUFFIX,
+        "returns/form.html", page=page, library=page.library, year=page.year, form=page.form,
+        annual_return=page.annual_return, wtform=wtform, sections=page.sections, findings=page.findings,
+        editable=page.editable, previous=page.previous, history=page.history, history_total=page.history_total,
+        late=page.late, review_form=review_form or ReviewForm(), upload_form=UploadForm(), can_review=page.can_review,
+        status_labels=STATUS_LABELS, action_labels=ACTION_LABELS, na_suffix=NA_SUFFIX, note_suffix=NOTE_SUFFIX,
+        conflicts={c.field: c for c in conflict.conflicts} if conflict else {},
+        conflict_rows=[(labels.get(c.field.removeprefix("notes."), c.field), c) for c in conflict.conflicts]
+        if conflict else [],
     ), status
+
+
+def _field_name(name: str) -> str:
+    return name.removeprefix("notes.") + NOTE_SUFFIX if name.startswith("notes.") else name
 
 
 @bp.route("/libraries/<code>/returns/<int:year>")
 @access(SIGNED_IN)
 def return_page(code: str, year: int):
     """A library's annual return for a year: the form (for its representatives), status, history, review."""
-    library = _library_or_404(code)
-    if not operations.can_read_return(current_user, library):
-        abort(403)
-    return _render(library, year)
+    return _render(_page(_library_or_404(code), year))
 
 
 @bp.route("/libraries/<code>/returns/<int:year>", methods=["POST"])
 @access(RETURN_EDITORS)
 def return_save(code: str, year: int):
-    """Save the draft ("save") or save and submit ("submit"); a refused submission keeps everything typed."""
+    """Save the draft ("save") or save and submit ("submit"): only what changed since the page was read; a field
+    someone else changed meanwhile is a conflict page that keeps everything typed."""
     library = _library_or_404(code)
-    if not operations.can_edit_return(current_user, library):
-        abort(403)
-    form = operations.form_for_year(year)
-    existing = operations.find_return(library.id, year)
-    if existing is not None:
-        form = operations.form_of(existing)
-    wtform = build_return_form(form, {}, {}, formdata=request.form)
+    page = _page(library, year)
+    wtform = build_return_form(page.form, {}, {}, formdata=request.form)
     if not wtform.validate_on_submit():
         flash(_("Nothing was saved: correct the values marked below."), "error")
-        return _render(library, year, wtform, status=400)
-    values, notes = submitted_values(form, wtform)
+        return _render(page, wtform, status=400)
+    read = read_state(wtform)
+    values, notes = submitted_values(page.form, wtform)
     try:
-        result = operations.save_return(library, year, current_user, values, notes)
-    except DomainError as refused:
+        result = operations.save_return(library, year, current_user, values, notes, read=read)
+    except EditConflict as conflict:
         db.session.rollback()
-        for name, messages in refused.errors.items():
-            target = wtform._fields.get(name.replace("notes.", "") + (NOTE_SUFFIX if name.startswith("notes.") else ""))
-            (target.errors if target is not None else wtform.form_errors).extend(messages)
+        page = _page(library, year)
+        fresh = build_return_form(page.form, page.values, page.notes, version=page.version)
+        flash(conflict.detail, "error")
+        return _render(page, keep_typed(fresh, wtform, page.form, read), status=409, conflict=conflict)
+    except DomainError as refused:
+        refusal_into_form(wtform, refused, field_for=_field_name)
         flash(refused.detail, "error")
-        return _render(library, year, wtform, status=refused.status)
+        return _render(_page(library, year), wtform, status=refused.status)
     db.session.commit()
     if request.form.get("action") != "submit":
         flash(_("Draft saved.") if not result.findings.errors else
@@ -121,45 +117,43 @@ def return_save(code: str, year: int):
         return redirect(url_for("returns.return_page", code=library.code, year=year))
     try:
         operations.submit_return(library, year, current_user)
-    except ValidationFailed:
-        db.session.rollback()
-        flash(_("Not submitted: correct the errors marked below. Your values are saved as a draft."), "error")
-        return _render(library, year, wtform, status=422)
     except DomainError as refused:
         db.session.rollback()
-        flash(refused.detail, "error")
-        return _render(library, year, wtform, status=refused.status)
+        flash(_("Not submitted: correct the errors marked below. Your values are saved as a draft.")
+              if isinstance(refused, ValidationFailed) else refused.detail, "error")
+        return _render(_page(library, year), status=refused.status)
     db.session.commit()
     flash(_("Return submitted."), "info")
     return redirect(url_for("returns.return_page", code=library.code, year=year))
 
 
 REVIEW_ACTIONS = {
-    "return": lambda library, year, user, comment: operations.return_for_correction(library, year, user, comment),
-    "accept": lambda library, year, user, comment: operations.accept_return(library, year, user),
-    "reopen": lambda library, year, user, comment: operations.reopen_return(library, year, user, comment),
+    "return": operations.return_for_correction,
+    "accept": operations.accept_return,
+    "reopen": operations.reopen_return,
 }
+REVIEWED = {"return": "returned", "accept": "accepted", "reopen": "reopened"}
 
 
 @bp.route("/libraries/<code>/returns/<int:year>/review", methods=["POST"])
 @access(STAFF)
 def return_review(code: str, year: int):
-    """The coordinator returns (with a comment), accepts or reopens (with a reason) a return."""
+    """The coordinator returns (with a comment), accepts (with an optional comment) or reopens (with a reason)."""
     library = _library_or_404(code)
+    page = _page(library, year)
     form = ReviewForm()
     action = request.form.get("action", "")
     if not form.validate_on_submit() or action not in REVIEW_ACTIONS:
-        return _render(library, year, status=400)
+        return _render(page, status=400, review_form=form)
     try:
         REVIEW_ACTIONS[action](library, year, current_user, form.comment.data or "")
     except DomainError as refused:
-        db.session.rollback()
+        refusal_into_form(form, refused, default=form.comment)
         flash(refused.detail, "error")
-        return _render(library, year, status=refused.status)
+        return _render(_page(library, year), status=refused.status, review_form=form)
     db.session.commit()
-    flash(_("Return %(status)s.", status=ACTION_LABELS.get({"return": "returned", "accept": "accepted",
-                                                            "reopen": "reopened"}[action])), "info")
-    return redirect(request.form.get("next") or url_for("returns.return_page", code=library.code, year=year))
+    flash(_("Return %(status)s.", status=ACTION_LABELS[REVIEWED[action]]), "info")
+    return redirect(safe_next(request.form.get("next"), "returns.return_page", code=library.code, year=year))
 
 
 @bp.route("/returns")
@@ -225,36 +219,37 @@ def return_template(code: str, year: int):
 def return_upload(code: str, year: int):
     """Read a filled-in template and show what it would change (a dry run); nothing is saved yet."""
     library = _library_or_404(code)
-    if not operations.can_edit_return(current_user, library):
-        abort(403)
+    page = _page(library, year)
     form = UploadForm()
     if not form.validate_on_submit():
         flash(_("Choose the filled-in XLSX template to upload."), "error")
-        return _render(library, year, status=400)
+        return _render(page, status=400)
     data = form.file.data.stream.read(MAX_UPLOAD_BYTES + 1)
-    annual_return = operations.find_return(library.id, year)
-    definition = operations.form_of(annual_return) if annual_return else operations.form_for_year(year)
+    labels = {f.code: f.label for f in page.form.fields}
     try:
-        uploaded = read_upload(data, definition, library.code)
+        uploaded = read_upload(data, page.form, library.code)
         preview = operations.preview_return(library, year, current_user, uploaded.values)
     except SpreadsheetRefused as refused:
         flash(str(refused), "error")
-        return _render(library, year, status=413 if len(data) > MAX_UPLOAD_BYTES else 400)
+        return _render(page, status=413 if len(data) > MAX_UPLOAD_BYTES else 400)
     except DomainError as refused:
+        db.session.rollback()
         return render_template("returns/upload_preview.html", library=library, year=year, preview=None,
-                               refused=refused, labels={f.code: f.label for f in definition.fields},
-                               confirm_form=ConfirmUploadForm()), refused.status
-    confirm = ConfirmUploadForm(values=json.dumps(uploaded.values, default=str))
+                               refused=refused, labels=labels, confirm_form=ConfirmUploadForm()), refused.status
+    confirm = ConfirmUploadForm(values=json.dumps({code: new for code, _old, new in preview.changes}, default=str))
+    confirm.version.data = str(page.version)
+    confirm.read_values.data = {"values": page.values, "notes": {}}
     return render_template("returns/upload_preview.html", library=library, year=year, preview=preview,
-                           refused=None, unknown=uploaded.unknown_codes, confirm_form=confirm,
-                           labels={f.code: f.label for f in definition.fields})
+                           refused=None, unknown=uploaded.unknown_codes, confirm_form=confirm, labels=labels)
 
 
 @bp.route("/libraries/<code>/returns/<int:year>/upload/confirm", methods=["POST"])
 @access(RETURN_EDITORS)
 def return_upload_confirm(code: str, year: int):
-    """Save the previewed values as the draft (checked again, exactly as a typed save)."""
+    """Save the previewed changes into the draft (checked again, exactly as a typed save, against the version the
+    preview was made from)."""
     library = _library_or_404(code)
+    _page(library, year)  # the read check comes first: a refusal never shows the return
     form = ConfirmUploadForm()
     try:
         values = parse_json(form.values.data or "") if form.validate_on_submit() else None
@@ -262,12 +257,17 @@ def return_upload_confirm(code: str, year: int):
         values = None
     if not isinstance(values, dict):
         abort(400)
+    read = read_state(form)
     try:
-        operations.save_return(library, year, current_user, values)
+        operations.save_return(library, year, current_user, values, read=read)
+    except EditConflict as conflict:
+        db.session.rollback()
+        flash(conflict.detail, "error")
+        return _render(_page(library, year), status=409, conflict=conflict)
     except DomainError as refused:
         db.session.rollback()
         flash(refused.detail, "error")
-        return _render(library, year, status=refused.status)
+        return _render(_page(library, year), status=refused.status)
     db.session.commit()
     flash(_("The spreadsheet's values are saved in the draft."), "info")
     return redirect(url_for("returns.return_page", code=library.code, year=year))

@@ -1,5 +1,7 @@
 """The annual-return form in the browser, the review queue and completeness pages."""
 
+import re
+
 import sqlalchemy as sa
 
 from association.extensions import db
@@ -8,6 +10,7 @@ from association.returns.models import AnnualReturn, ReturnStatus
 from association.users.models import Role
 from tests.conftest import csrf_token_from, login
 from tests.factories import make_user
+from tests.forms import hidden_fields
 from tests.querycount import count_queries
 from tests.returns.test_api import GOOD
 
@@ -18,8 +21,10 @@ def signed_in(app, client, *roles, **kwargs):
     return account
 
 
-def form_data(page_html, values, action="save"):
-    data = {"csrf_token": csrf_token_from(page_html), "action": action}
+def form_data(page_html, values, action="save", url=None):
+    """The return form as the page would post it: its hidden fields (token, version, values read) and `values`."""
+    url = url or re.search(r'action="(/libraries/[^/"]+/returns/\d+)"', page_html).group(1)
+    data = {**hidden_fields(page_html, url), "action": action}
     for code, value in values.items():
         data[code] = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else str(value)
     return data
@@ -175,8 +180,8 @@ def test_coordinator_manages_the_form_from_the_returns_page(app, client):
 
 def test_the_page_shows_the_newest_history_and_links_to_all_of_it(app, client):
     signed_in(app, client, Role.LIBRARY_REP, library="NU")
-    page = client.get("/libraries/NU/returns/2024").get_data(as_text=True)
     for n in range(22):
+        page = client.get("/libraries/NU/returns/2024").get_data(as_text=True)
         client.post("/libraries/NU/returns/2024", data=form_data(page, {**GOOD, "loans_total": n}))
     page = client.get("/libraries/NU/returns/2024").get_data(as_text=True)
     history = page[page.index('id="history"'):]
