@@ -13,14 +13,25 @@ from config import BaseConfig, config_for
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def resource_root() -> Path:
+    """Where templates/, static/ and migrations/ are: the source tree when the package runs from it (a clone,
+    `pip install -e .`), else the copy a regular build puts inside the package (`pip install .`, see setup.py)."""
+    if (PROJECT_ROOT / "templates").is_dir():
+        return PROJECT_ROOT
+    return Path(__file__).resolve().parent / "_resources"
+
+
 def create_app(config: type[BaseConfig] | str | None = None, **overrides: Any) -> Flask:
     """Build the application for ASSOCIATION_ENV (or the given configuration), with optional overrides."""
     config_class = config if isinstance(config, type) else config_for(config)
+    resources = resource_root()
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=os.environ.get("ASSOCIATION_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        template_folder=str(resources / "templates"),
+        static_folder=str(resources / "static"),
+        # An installed copy keeps its instance folder in the working directory, not inside site-packages.
+        instance_path=os.environ.get("ASSOCIATION_INSTANCE_PATH")
+        or str((PROJECT_ROOT if resources == PROJECT_ROOT else Path.cwd()) / "instance"),
     )
     app.config.from_object(config_class)
     config_class.apply_environment(app.config)
@@ -58,7 +69,7 @@ def _init_extensions(app: Flask) -> None:
     # Ids in URLs are 32-bit: anything larger cannot exist, and must be a 404, never a database overflow.
     app.url_map.converters["int"] = BoundedIntegerConverter
     database.init_app(app, db)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(resource_root() / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))

@@ -21,7 +21,7 @@ class Token(MethodView):
     @access(PUBLIC.without_csrf())
     @throttled
     @blp.doc(security=[])
-    @blp.arguments(TokenArgs)
+    @blp.arguments(TokenArgs, example={"email": "coordinator@example.org", "password": "…", "name": "reporting script"})
     @blp.response(201, TokenSchema)
     @blp.alt_response(401, description="Wrong e-mail or password")
     def post(self, args: dict) -> dict:

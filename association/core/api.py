@@ -17,15 +17,22 @@ PROBLEM_JSON = "application/problem+json"
 class ProblemSchema(ma.Schema):
     """An error: RFC 9457 problem details, with validation messages flat under `errors`."""
 
-    type = ma.fields.String(metadata={"description": "A URI naming the kind of problem (about:blank for plain HTTP errors)"})
-    title = ma.fields.String(metadata={"description": "The HTTP status phrase"})
-    status = ma.fields.Integer(metadata={"description": "The HTTP status code"})
-    detail = ma.fields.String(metadata={"description": "What went wrong, for a person to read"})
+    type = ma.fields.String(metadata={"description": "A URI naming the kind of problem (about:blank for plain HTTP errors)",
+                                      "example": "about:blank"})
+    title = ma.fields.String(metadata={"description": "The HTTP status phrase", "example": "Unprocessable Entity"})
+    status = ma.fields.Integer(metadata={"description": "The HTTP status code", "example": 422})
+    detail = ma.fields.String(metadata={"description": "What went wrong, for a person to read",
+                                        "example": "The request has invalid fields."})
     errors = ma.fields.Dict(
         keys=ma.fields.String(),
         values=ma.fields.List(ma.fields.String()),
-        metadata={"description": "Validation messages by field name"},
+        metadata={"description": "Validation messages by field name",
+                  "example": {"progress": ["Must be greater than or equal to 0 and less than or equal to 100."]}},
     )
+
+
+IF_MATCH = "x-if-match"  # set by association.core.etags.documents_versions, turned into the header below
+ETAG = "x-etag"
 
 
 class ProblemResponsesPlugin(BasePlugin):
@@ -33,12 +40,34 @@ class ProblemResponsesPlugin(BasePlugin):
 
     def operation_helper(self, path=None, operations=None, **kwargs):
         for operation in (operations or {}).values():
+            _declare_versions(operation)
             responses = operation.setdefault("responses", {})
             for code, response in list(responses.items()):
                 if isinstance(response, dict) and str(code)[0] in "45" and "content" not in response:
                     response["content"] = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
             for status in (400, 401, 403, 404, 413, 415, 422, 429, 500):
                 responses.setdefault(str(status), http.HTTPStatus(status).name)
+
+
+def _declare_versions(operation: dict) -> None:
+    """The If-Match request header and the ETag response header, where the operation was declared to use them."""
+    if_match = operation.pop(IF_MATCH, None)
+    if if_match is not None:
+        required = if_match == "required"
+        operation.setdefault("parameters", []).append({
+            "in": "header", "name": "If-Match", "required": required, "schema": {"type": "string"},
+            "example": '"task-12-v3"',
+            "description": ("The ETag of the version you read (from GET); 428 without it, 412 when someone else saved "
+                            "first" if required else
+                            "Optional: the ETag of the version you read; 412 when someone else saved first"),
+        })
+    if operation.pop(ETAG, False):
+        for code, response in operation.get("responses", {}).items():
+            if str(code).startswith("2") and isinstance(response, dict):
+                response.setdefault("headers", {})["ETag"] = {
+                    "description": "The version of the object returned: send it back as If-Match to change it",
+                    "schema": {"type": "string", "example": '"task-12-v3"'},
+                }
 
 
 class ProblemApi(Api):

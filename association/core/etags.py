@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, Literal
+
 from flask import Flask, Response, g, request
 from flask_babel import gettext as _
+from flask_smorest import Blueprint
 
 from association.core.errors import PreconditionRequired, StaleVersion
 
@@ -33,6 +37,18 @@ def if_match_version(kind: str) -> int | None:
         if prefix.startswith(f"{kind}-") and version.isdigit():
             return int(version)
     raise StaleVersion(_("The object was changed by someone else since you read it; read it again."))
+
+
+def documents_versions(*, if_match: Literal["required", "optional"] | None = None,
+                       etag: bool = True) -> Callable[[Any], Any]:
+    """Declare in the OpenAPI document that an API operation answers an ETag and (if_match) reads If-Match: the
+    ProblemApi's plugin (association.core.api) turns this into the header parameter and the response header."""
+    from association.core.api import ETAG, IF_MATCH
+
+    extension: dict[str, Any] = {ETAG: etag}
+    if if_match is not None:
+        extension[IF_MATCH] = if_match
+    return Blueprint.doc(**extension)
 
 
 def set_response_etag(etag: str) -> None:

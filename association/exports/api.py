@@ -70,7 +70,7 @@ class ProgressExport(MethodView):
     @access(SIGNED_IN)
     @blp.arguments(ProgressExportArgs, location="query")
     @blp.response(200, description="The progress summary as a file (attachment)", example=None)
-    @blp.doc(responses={"200": FILE_RESPONSE})
+    @blp.doc(responses={200: FILE_RESPONSE})
     def get(self, args: dict) -> Response:
         """The progress summary: tasks (CSV), or with figures and charts (XLSX, PDF)"""
         scope = export_scope(current_user)
@@ -89,7 +89,7 @@ class ReturnsExport(MethodView):
     @access(SIGNED_IN)
     @blp.arguments(ReturnsExportArgs, location="query")
     @blp.response(200, description="One row per library, one column per field code (attachment)")
-    @blp.doc(responses={"200": FILE_RESPONSE})
+    @blp.doc(responses={200: FILE_RESPONSE})
     def get(self, args: dict) -> Response:
         """The annual returns: one row per active member library, one column per field code"""
         scope = export_scope(current_user)
@@ -108,7 +108,7 @@ class LibraryProgressExport(MethodView):
     @access(SIGNED_IN)
     @blp.arguments(LibraryProgressExportArgs, location="query")
     @blp.response(200, description="Libraries × library-level measures (attachment)")
-    @blp.doc(responses={"200": FILE_RESPONSE})
+    @blp.doc(responses={200: FILE_RESPONSE})
     def get(self, args: dict) -> Response:
         """Member libraries × library-level measures, with each library's overall progress"""
         scope = export_scope(current_user)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from association.core.errors import NotAllowed
-from association.core.etags import check_if_match, etag_for, set_response_etag
+from association.core.etags import check_if_match, documents_versions, etag_for, set_response_etag
 from association.core.pagination import page_schema, paginate
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.extensions import db
@@ -73,6 +73,7 @@ class Library(MethodView):
     @access(SIGNED_IN)
     @blp.response(200, LibrarySchema)
     @blp.alt_response(404, description="No such library")
+    @documents_versions()
     def get(self, library_id: int) -> dict:
         """One member library, with its ETag"""
         return _described(_library_or_404(library_id))
@@ -83,6 +84,7 @@ class Library(MethodView):
     @blp.alt_response(403, description="Not this library's representative, or a field only the coordinator sets")
     @blp.alt_response(412, description="If-Match names an older version")
     @blp.alt_response(428, description="If-Match is missing")
+    @documents_versions(if_match="required")
     def patch(self, args: dict, library_id: int) -> dict:
         """Change a library's profile (coordinator: every field; its representative: contact fields); If-Match"""
         library = _library_or_404(library_id)

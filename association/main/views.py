@@ -1,11 +1,11 @@
-"""/, /healthz, /language, /api/v1/docs."""
+"""/, /healthz, /language, /api/v1/docs (and its Swagger UI assets)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, redirect, render_template, request, session
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_from_directory, session
 from flask_login import current_user
 
 from association.core import charts
@@ -77,10 +77,26 @@ def choose_language():
     return redirect(safe_next(request.form.get("next")))
 
 
+# The Swagger UI files the reference page loads, from the swagger-ui-bundle package (no CDN).
+SWAGGER_UI_ASSETS = frozenset({"swagger-ui.css", "swagger-ui-bundle.js"})
+
+
 @bp.route("/api/v1/docs")
 @access(PUBLIC)
 def api_docs():
-    """A readable page of the OpenAPI document, served without any external script."""
+    """The interactive API reference (Swagger UI, served by the app, started by a script file: CSP-clean), with a
+    plain list of the operations for readers without JavaScript."""
     from association.extensions import api
 
     return render_template("main/api_docs.html", spec=api.spec.to_dict())
+
+
+@bp.route("/api/v1/docs/assets/<filename>")
+@access(PUBLIC)
+def api_docs_asset(filename: str):
+    """One of Swagger UI's own files, from the installed swagger-ui-bundle package."""
+    import swagger_ui_bundle
+
+    if filename not in SWAGGER_UI_ASSETS:
+        abort(404)
+    return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)

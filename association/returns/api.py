@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from association.core.errors import Missing, NotAllowed, ValidationFailed
-from association.core.etags import etag_for, set_response_etag
+from association.core.etags import documents_versions, etag_for, set_response_etag
 from association.core.pagination import PageArgs, page_schema
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.extensions import db
@@ -142,6 +142,7 @@ class Return(MethodView):
     @blp.response(200, ReturnSchema)
     @blp.alt_response(403, description="Another library's return")
     @blp.alt_response(404, description="Never started, or no form for the year")
+    @documents_versions()
     def get(self, library_id: int, year: int) -> dict:
         """A library's return for a year: values, errors, warnings, status, history"""
         return _answer(_readable_library(library_id), year)
@@ -153,6 +154,7 @@ class Return(MethodView):
     @blp.alt_response(409, description="Submitted, accepted, or the year is closed")
     @blp.alt_response(412, description="If-Match names an older version")
     @blp.alt_response(422, description="Unknown field code or wrong type: nothing saved")
+    @documents_versions(if_match="optional")
     def put(self, args: dict, library_id: int, year: int) -> dict:
         """Save the draft (created if needed); out-of-range values and rule breaches are saved and listed"""
         from association.core.etags import if_match_version

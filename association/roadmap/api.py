@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from association.core.errors import NotAllowed
-from association.core.etags import check_if_match, etag_for, set_response_etag
+from association.core.etags import check_if_match, documents_versions, etag_for, set_response_etag
 from association.core.pagination import PageArgs, page_schema, paginate
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.extensions import db
@@ -60,6 +60,7 @@ class Tasks(MethodView):
     @blp.arguments(TaskCreateArgs)
     @blp.response(201, TaskSchema)
     @blp.alt_response(403, description="Only the coordinator and the admin create tasks")
+    @documents_versions()
     def post(self, args: dict) -> RoadmapTask:
         """Create a roadmap task (coordinator)"""
         task = operations.create_task(current_user, args)
@@ -89,17 +90,20 @@ class Task(MethodView):
     @access(SIGNED_IN)
     @blp.response(200, TaskSchema, headers={"ETag": {"schema": {"type": "string"}}})
     @blp.alt_response(404, description="No such task")
+    @documents_versions()
     def get(self, task_id: int) -> RoadmapTask:
         """One roadmap task, with its ETag"""
         return _with_etag(_task_or_404(task_id))
 
     @access(TASK_UPDATERS)
-    @blp.arguments(TaskPatchWithDefinitionArgs)
+    @blp.arguments(TaskPatchWithDefinitionArgs, example={"status": "in_progress", "progress_percent": 40,
+                                                         "comment": "Catalogue records converted for two faculties"})
     @blp.response(200, TaskSchema)
     @blp.alt_response(403, description="Not a member of the task's committee")
     @blp.alt_response(409, description="The workflow does not allow this status change")
     @blp.alt_response(412, description="If-Match names an older version")
     @blp.alt_response(428, description="If-Match is missing")
+    @documents_versions(if_match="required")
     def patch(self, args: dict, task_id: int) -> RoadmapTask:
         """Change a task's status, progress or comment, or (coordinator) its definition; send If-Match"""
         task = _task_or_404(task_id)
