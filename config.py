@@ -77,6 +77,9 @@ class BaseConfig:
 
     SECRET_KEY: str | None = None
 
+    # k: a peer distribution of fewer available values is not shown (INDICATOR_MIN_PEERS).
+    INDICATOR_MIN_PEERS = 5
+
     # Settings read from the environment when the app is created (not at import, so tests can set them).
     ENVIRONMENT_SETTINGS = ("SECRET_KEY", "MAIL_SERVER", "MAIL_FROM", "PUBLIC_URL", "RATELIMIT_STORAGE_URI")
 
@@ -90,6 +93,8 @@ class BaseConfig:
             config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
         if os.environ.get("MAIL_PORT"):
             config["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
+        if os.environ.get("INDICATOR_MIN_PEERS"):
+            config["INDICATOR_MIN_PEERS"] = max(2, int(os.environ["INDICATOR_MIN_PEERS"]))
         if os.environ.get("API_TOKEN_LIFETIME_DAYS"):
             config["API_TOKEN_LIFETIME"] = timedelta(days=int(os.environ["API_TOKEN_LIFETIME_DAYS"]))
         secure = _flag("SESSION_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"])

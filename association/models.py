@@ -3,6 +3,7 @@
 from association.audit.models import AuditEvent
 from association.auth.models import ApiToken
 from association.committees.models import Committee, CommitteeMembership
+from association.indicators.models import Indicator, PeerGroup, PeerGroupMember
 from association.libraries.models import (
     LibraryProgress,
     LibraryProgressHistory,
@@ -18,7 +19,7 @@ from association.users.models import User, UserRole
 
 __all__ = [
     "AnnualReturn", "ApiToken", "Association", "AuditEvent", "Committee", "CommitteeMembership", "Direction",
-    "FigureGeneration", "FormField", "FormRule", "LibraryProgress", "LibraryProgressHistory", "MemberLibrary", "MembershipChange",
-    "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "TaskHistory", "TaskWatcher", "User",
+    "FigureGeneration", "FormField", "FormRule", "Indicator", "LibraryProgress", "LibraryProgressHistory", "MemberLibrary", "MembershipChange",
+    "PeerGroup", "PeerGroupMember", "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "TaskHistory", "TaskWatcher", "User",
     "UserRole",
 ]
