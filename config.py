@@ -80,6 +80,9 @@ class BaseConfig:
 
     SECRET_KEY: str | None = None
 
+    # k: a peer distribution of fewer available values is not shown (INDICATOR_MIN_PEERS).
+    INDICATOR_MIN_PEERS = 5
+
     # Settings read from the environment when the app is created (not at import, so tests can set them).
     ENVIRONMENT_SETTINGS: tuple[str, ...] = ("SECRET_KEY", "MAIL_SERVER", "MAIL_FROM", "PUBLIC_URL", "RATELIMIT_STORAGE_URI")
 
@@ -97,6 +100,8 @@ class BaseConfig:
             config["SESSION_IDLE_TIMEOUT"] = timedelta(hours=float(os.environ["SESSION_IDLE_HOURS"]))
         if os.environ.get("SESSION_ABSOLUTE_DAYS"):
             config["SESSION_ABSOLUTE_LIFETIME"] = timedelta(days=float(os.environ["SESSION_ABSOLUTE_DAYS"]))
+        if os.environ.get("INDICATOR_MIN_PEERS"):
+            config["INDICATOR_MIN_PEERS"] = max(2, int(os.environ["INDICATOR_MIN_PEERS"]))
         if os.environ.get("API_TOKEN_LIFETIME_DAYS"):
             config["API_TOKEN_LIFETIME"] = timedelta(days=int(os.environ["API_TOKEN_LIFETIME_DAYS"]))
         secure = _flag("SESSION_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"])

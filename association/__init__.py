@@ -137,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from association.data.cli import data_cli
     from association.exports.cli import export_command
+    from association.indicators.cli import indicators_cli
     from association.returns.cli import forms_cli, returns_cli
     from association.roadmap.cli import tasks_cli
     from association.seed.cli import seed_command
@@ -149,3 +150,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(forms_cli)
     app.cli.add_command(export_command)
     app.cli.add_command(data_cli)
+    app.cli.add_command(indicators_cli)

@@ -3,6 +3,7 @@
 from association.audit.models import AuditEvent
 from association.auth.models import ApiToken, LoginFailure, PasswordResetToken, UserSession
 from association.committees.models import Committee, CommitteeMembership
+from association.indicators.models import Indicator, PeerGroup, PeerGroupMember
 from association.libraries.models import (
     LibraryProgress,
     LibraryProgressHistory,
@@ -18,8 +19,9 @@ from association.users.models import User, UserRole
 
 __all__ = [
     "AnnualReturn", "ApiToken", "Association", "AuditEvent", "Committee", "CommitteeMembership", "Direction",
-    "FigureGeneration", "FormField", "FormRule", "LibraryProgress", "LibraryProgressHistory", "LoginFailure", "MemberLibrary",
-    "MembershipChange", "PasswordResetToken", "UserSession",
-    "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "TaskHistory", "TaskWatcher", "User",
+    "FigureGeneration", "FormField", "FormRule", "Indicator", "LibraryProgress", "LibraryProgressHistory",
+    "LoginFailure", "MemberLibrary", "MembershipChange", "PasswordResetToken", "PeerGroup", "PeerGroupMember",
+    "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "TaskHistory",
+    "TaskWatcher", "User", "UserSession",
     "UserRole",
 ]

@@ -33,10 +33,11 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from association.extensions import db
 from association.progress.models import GENERATION_ROW, FigureGeneration, new_generation
 
-# The tables the figures of association.progress.queries and committee_figures are computed from.
+# The tables the figures of association.progress.queries and committee_figures are computed from, and those of
+# the indicator values (association.indicators.queries: indicators over annual_returns and their forms).
 FIGURE_SOURCES = frozenset({
     "roadmap_tasks", "library_progress", "member_libraries", "regions", "committees", "annual_returns",
-    "return_forms",
+    "return_forms", "indicators",
 })
 CHANGED = "figure_sources_changed"  # session.info flag
 GENERATION_READ = "figure_generation"  # session.info: the generation this transaction read

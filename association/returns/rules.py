@@ -6,6 +6,9 @@ parser (`ast.parse`, mode "eval") and then *interpreted* by walking the tree, ac
 attribute access, no call, no subscript — any other node is refused when the form is loaded. We use the standard
 parser rather than a third-party expression library because the grammar is this small and the interpreter, which is
 where safety lives, is a dozen lines we can read whole.
+
+Indicators (association.indicators) use the same language without the comparison: a *quantity* is the arithmetic
+alone (`expenditure_staff_kzt + expenditure_it_kzt`), parsed and evaluated by the same functions.
 """
 
 from __future__ import annotations
@@ -47,12 +50,29 @@ def parse_expression(text: str) -> ParsedExpression:
     Cached by its text: every return request checks every rule of its form, and parsing them was 0.8 ms of a
     15 ms return GET (bench/inprocess.py). The answer is never mutated (the tree is only walked), and a refusal
     (ExpressionError) is not cached."""
-    try:
-        tree = ast.parse(text, mode="eval")
-    except SyntaxError as error:
-        raise ExpressionError(f"Not a valid expression: {error.msg}") from None
+    tree = _parse(text)
     if not isinstance(tree.body, ast.Compare) or len(tree.body.ops) != 1:
         raise ExpressionError("An expression must be exactly one comparison, e.g. `a + b <= c`.")
+    return _checked(tree)
+
+
+@lru_cache(maxsize=4096)
+def parse_quantity(text: str) -> ParsedExpression:
+    """Parse and check arithmetic without a comparison (an indicator's numerator or denominator)."""
+    tree = _parse(text)
+    if isinstance(tree.body, ast.Compare):
+        raise ExpressionError("A quantity is arithmetic only, without a comparison.")
+    return _checked(tree)
+
+
+def _parse(text: str) -> ast.Expression:
+    try:
+        return ast.parse(text, mode="eval")
+    except SyntaxError as error:
+        raise ExpressionError(f"Not a valid expression: {error.msg}") from None
+
+
+def _checked(tree: ast.Expression) -> ParsedExpression:
     names: list[tuple[int, str]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
@@ -65,16 +85,36 @@ def parse_expression(text: str) -> ParsedExpression:
     return ParsedExpression(tree, tuple(dict.fromkeys(name for _, name in sorted(names))))
 
 
-def _value(node: ast.AST, values: dict[str, Decimal]) -> Decimal:
+def _value(node: ast.AST, values: dict[str, Any], number: type = Decimal) -> Any:
     if isinstance(node, ast.Constant):
-        return Decimal(str(node.value))
+        return number(str(node.value))
     if isinstance(node, ast.Name):
         return values[node.id]
     if isinstance(node, ast.UnaryOp):
-        return -_value(node.operand, values)
+        return -_value(node.operand, values, number)
     if isinstance(node, ast.BinOp):
-        return _ARITHMETIC[type(node.op)](_value(node.left, values), _value(node.right, values))
+        return _ARITHMETIC[type(node.op)](_value(node.left, values, number), _value(node.right, values, number))
     raise ExpressionError(f"`{type(node).__name__}` is not allowed in a rule.")
+
+
+def is_number(value: Any) -> bool:
+    """A value a rule can compute with: not blank, not "not available", not a yes/no or a text."""
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def evaluate_quantity(parsed: ParsedExpression, values: dict[str, Any]) -> float | None:
+    """The quantity's value (in floats: indicators are ratios, and they are computed by the hundred thousand),
+    or None when a field it names is blank or "not available", or the arithmetic divides by zero."""
+    numbers: dict[str, float] = {}
+    for name in parsed.fields:
+        value = values.get(name)
+        if not is_number(value):
+            return None
+        numbers[name] = float(value)
+    try:
+        return float(_value(parsed.tree.body, numbers, float))
+    except ZeroDivisionError:
+        return None
 
 
 def evaluate(parsed: ParsedExpression, values: dict[str, Any]) -> bool | None:

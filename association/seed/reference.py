@@ -138,6 +138,15 @@ def load_forms(created: Counter) -> None:
             created["forms"] += 1
 
 
+def load_indicator_definitions(created: Counter) -> None:
+    """The indicators of seed_data/indicators.yaml that are missing (after the forms: they name form fields)."""
+    from association.indicators.definitions import load_indicators, parse_definitions
+
+    added, _updated = load_indicators(parse_definitions(read_text("indicators.yaml")), overwrite=False)
+    if added:
+        created["indicators"] += added
+
+
 def load_reference_data() -> Counter:
     """Load every kind of reference data in dependency order; answers how many rows of each kind were added."""
     created: Counter = Counter()
@@ -150,4 +159,5 @@ def load_reference_data() -> Counter:
     db.session.flush()
     load_forms(created)
     db.session.flush()
+    load_indicator_definitions(created)
     return created
