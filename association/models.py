@@ -3,6 +3,7 @@
 from association.audit.models import AuditEvent
 from association.auth.models import ApiToken
 from association.committees.models import Committee, CommitteeMembership
+from association.files.models import StoredFile
 from association.libraries.models import (
     LibraryProgress,
     LibraryProgressHistory,
@@ -19,6 +20,6 @@ from association.users.models import User, UserRole
 __all__ = [
     "AnnualReturn", "ApiToken", "Association", "AuditEvent", "Committee", "CommitteeMembership", "Direction",
     "FigureGeneration", "FormField", "FormRule", "LibraryProgress", "LibraryProgressHistory", "MemberLibrary", "MembershipChange",
-    "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "TaskHistory", "TaskWatcher", "User",
+    "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "StoredFile", "TaskHistory", "TaskWatcher", "User",
     "UserRole",
 ]
