@@ -98,6 +98,7 @@ class BoundedIntegerConverter(IntegerConverter):
 def _register_blueprints(app: Flask) -> None:
     from association.auth.api import blp as auth_api
     from association.auth.views import bp as auth_views
+    from association.comments.api import blp as comments_api
     from association.committees.api import blp as committees_api
     from association.exports.api import blp as exports_api
     from association.exports.views import bp as exports_views
@@ -122,7 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(returns_views)
     app.register_blueprint(exports_views)
     for blueprint in (auth_api, users_api, committees_api, tasks_api, libraries_api, progress_api, returns_api,
-                      exports_api, files_api):
+                      exports_api, files_api, comments_api):
         api.register_blueprint(blueprint)
 
 

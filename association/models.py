@@ -2,6 +2,7 @@
 
 from association.audit.models import AuditEvent
 from association.auth.models import ApiToken
+from association.comments.models import CommentMention, TaskComment
 from association.committees.models import Committee, CommitteeMembership
 from association.files.models import StoredFile
 from association.libraries.models import (
@@ -18,8 +19,8 @@ from association.roadmap.models import RoadmapTask, TaskHistory, TaskWatcher
 from association.users.models import User, UserRole
 
 __all__ = [
-    "AnnualReturn", "ApiToken", "Association", "AuditEvent", "Committee", "CommitteeMembership", "Direction",
+    "AnnualReturn", "ApiToken", "Association", "AuditEvent", "CommentMention", "Committee", "CommitteeMembership", "Direction",
     "FigureGeneration", "FormField", "FormRule", "LibraryProgress", "LibraryProgressHistory", "MemberLibrary", "MembershipChange",
-    "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "StoredFile", "TaskHistory", "TaskWatcher", "User",
+    "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "StoredFile", "TaskComment", "TaskHistory", "TaskWatcher", "User",
     "UserRole",
 ]

@@ -127,6 +127,8 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("POST", "/api/v1/files"): (SIGNED, {}),
     ("GET", "/api/v1/files/<int:file_id>"): (SIGNED, None),
     ("DELETE", "/api/v1/files/<int:file_id>"): (TASK_EDITORS, None),
+    ("GET", "/api/v1/tasks/<int:task_id>/comments"): (SIGNED, None),
+    ("POST", "/api/v1/tasks/<int:task_id>/comments"): (TASK_EDITORS, {"text": "matrix"}),
 }
 
 ACCOUNTS = {
