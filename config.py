@@ -50,6 +50,13 @@ class BaseConfig:
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
     API_MAX_JSON_BYTES = 1024 * 1024
 
+    # Attached files (association.files): FILE_STORAGE_PATH (default `<instance>/files`), FILE_MAX_BYTES (20 MB);
+    # a zip-based office file may declare at most this much uncompressed content, and at most this ratio.
+    FILE_STORAGE_PATH: str | None = None
+    FILE_MAX_BYTES = 20 * 1024 * 1024
+    FILE_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+    FILE_MAX_COMPRESSION_RATIO = 100
+
     API_TOKEN_LIFETIME = timedelta(days=30)  # API_TOKEN_LIFETIME_DAYS
 
     # Login throttling (Flask-Limiter): memory in one process; RATELIMIT_STORAGE_URI=redis://… when several
@@ -84,7 +91,8 @@ class BaseConfig:
     INDICATOR_MIN_PEERS = 5
 
     # Settings read from the environment when the app is created (not at import, so tests can set them).
-    ENVIRONMENT_SETTINGS: tuple[str, ...] = ("SECRET_KEY", "MAIL_SERVER", "MAIL_FROM", "PUBLIC_URL", "RATELIMIT_STORAGE_URI")
+    ENVIRONMENT_SETTINGS: tuple[str, ...] = ("SECRET_KEY", "MAIL_SERVER", "MAIL_FROM", "PUBLIC_URL",
+                                             "RATELIMIT_STORAGE_URI", "FILE_STORAGE_PATH")
 
     @classmethod
     def apply_environment(cls, config: dict) -> None:
@@ -102,6 +110,8 @@ class BaseConfig:
             config["SESSION_ABSOLUTE_LIFETIME"] = timedelta(days=float(os.environ["SESSION_ABSOLUTE_DAYS"]))
         if os.environ.get("INDICATOR_MIN_PEERS"):
             config["INDICATOR_MIN_PEERS"] = max(2, int(os.environ["INDICATOR_MIN_PEERS"]))
+        if os.environ.get("FILE_MAX_BYTES"):
+            config["FILE_MAX_BYTES"] = int(os.environ["FILE_MAX_BYTES"])
         if os.environ.get("API_TOKEN_LIFETIME_DAYS"):
             config["API_TOKEN_LIFETIME"] = timedelta(days=int(os.environ["API_TOKEN_LIFETIME_DAYS"]))
         secure = _flag("SESSION_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"])

@@ -63,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
     from association.core.permissions import enforce_declared_access
     from association.core.templating import init_templating
     from association.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from association.files import operations as stored_files
     from association.progress import cache as figures
 
     db.init_app(app)
@@ -90,6 +91,7 @@ def _init_extensions(app: Flask) -> None:
     security.init_app(app)
     etags.init_app(app)
     audit.install(FlaskSession)
+    stored_files.install(FlaskSession)
     figures.install(app, FlaskSession)
     init_templating(app)
     # Runs after Flask-Login has been set up, before any view: the one place permissions are checked.
@@ -107,10 +109,12 @@ class BoundedIntegerConverter(IntegerConverter):
 def _register_blueprints(app: Flask) -> None:
     from association.auth.api import blp as auth_api
     from association.auth.views import bp as auth_views
+    from association.comments.api import blp as comments_api
     from association.committees.api import blp as committees_api
     from association.exports.api import blp as exports_api
     from association.exports.views import bp as exports_views
     from association.extensions import api
+    from association.files.api import blp as files_api
     from association.libraries.api import blp as libraries_api
     from association.libraries.views import bp as libraries_views
     from association.main.views import bp as main_views
@@ -130,7 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(returns_views)
     app.register_blueprint(exports_views)
     for blueprint in (auth_api, users_api, committees_api, tasks_api, libraries_api, progress_api, returns_api,
-                      exports_api):
+                      exports_api, files_api, comments_api):
         api.register_blueprint(blueprint)
 
 
@@ -138,6 +142,7 @@ def _register_cli(app: Flask) -> None:
     from association.data.cli import data_cli
     from association.exports.cli import export_command
     from association.indicators.cli import indicators_cli
+    from association.files.cli import files_cli
     from association.returns.cli import forms_cli, returns_cli
     from association.roadmap.cli import tasks_cli
     from association.seed.cli import seed_command
@@ -151,3 +156,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(export_command)
     app.cli.add_command(data_cli)
     app.cli.add_command(indicators_cli)
+    app.cli.add_command(files_cli)

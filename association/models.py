@@ -2,7 +2,9 @@
 
 from association.audit.models import AuditEvent
 from association.auth.models import ApiToken, LoginFailure, PasswordResetToken, UserSession
+from association.comments.models import CommentMention, TaskComment
 from association.committees.models import Committee, CommitteeMembership
+from association.files.models import StoredFile
 from association.indicators.models import Indicator, PeerGroup, PeerGroupMember
 from association.libraries.models import (
     LibraryProgress,
@@ -18,10 +20,10 @@ from association.roadmap.models import RoadmapTask, TaskHistory, TaskWatcher
 from association.users.models import User, UserRole
 
 __all__ = [
-    "AnnualReturn", "ApiToken", "Association", "AuditEvent", "Committee", "CommitteeMembership", "Direction",
-    "FigureGeneration", "FormField", "FormRule", "Indicator", "LibraryProgress", "LibraryProgressHistory",
+    "AnnualReturn", "ApiToken", "Association", "AuditEvent", "CommentMention", "Committee", "CommitteeMembership",
+    "Direction", "FigureGeneration", "FormField", "FormRule", "Indicator", "LibraryProgress", "LibraryProgressHistory",
     "LoginFailure", "MemberLibrary", "MembershipChange", "PasswordResetToken", "PeerGroup", "PeerGroupMember",
-    "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "TaskHistory",
-    "TaskWatcher", "User", "UserSession",
+    "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "StoredFile",
+    "TaskComment", "TaskHistory", "TaskWatcher", "User", "UserSession",
     "UserRole",
 ]

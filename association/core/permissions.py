@@ -58,6 +58,7 @@ STAFF = roles(Role.ADMIN, Role.COORDINATOR)
 ADMIN = roles(Role.ADMIN)
 
 ATTRIBUTE = "__access__"
+UPLOADS_ATTRIBUTE = "__accepts_uploads__"
 
 # Endpoints that libraries register for us: they get a declaration here.
 FOREIGN_ENDPOINTS: dict[str, Access] = {
@@ -74,6 +75,19 @@ def access(rule: Access) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return view
 
     return decorate
+
+
+def accepts_uploads(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Let the decorated view take a multipart body (a file upload) up to FILE_MAX_BYTES, instead of JSON only."""
+    setattr(view, UPLOADS_ATTRIBUTE, True)
+    return view
+
+
+def _takes_uploads(app: Flask, endpoint: str, method: str) -> bool:
+    view = app.view_functions.get(endpoint)
+    view_class = getattr(view, "view_class", None)
+    handler = getattr(view_class, method.lower(), None) if view_class is not None else view
+    return bool(getattr(handler, UPLOADS_ATTRIBUTE, False))
 
 
 def declared_access(app: Flask, endpoint: str, method: str) -> Access | None:
@@ -130,19 +144,28 @@ def enforce_declared_access() -> Any:
         db.session.commit()  # the request ends in an error, which would roll the event back
         abort(403)
     if request.method not in SAFE_METHODS:
+        uploads = _takes_uploads(current_app, endpoint, request.method)
+        if uploads:
+            # Before anything parses the body: a file (and the form around it) may be larger than other bodies.
+            request.max_content_length = current_app.config["FILE_MAX_BYTES"] + 1024 * 1024
         if rule.csrf and g.get("authenticated_by") != "token":
             csrf.protect()
         if _is_api():
-            _check_api_body()
+            _check_api_body(uploads)
     return None
 
 
-def _check_api_body() -> None:
-    """An API body must be JSON (415) and small (413); an empty body is allowed (e.g. submit with no body)."""
+def _check_api_body(uploads: bool = False) -> None:
+    """An API body must be JSON (415) and small (413); an empty body is allowed (e.g. submit with no body).
+    Upload endpoints take multipart/form-data instead, up to the file size limit."""
     length = request.content_length
     if length is None and not request.headers.get("Transfer-Encoding"):
         return
     if length == 0:
+        return
+    if uploads:
+        if request.mimetype != "multipart/form-data":
+            abort(415, description="The body must be multipart/form-data with the file under `file`.")
         return
     if request.mimetype != "application/json":
         abort(415, description="The body must be application/json.")

@@ -2,13 +2,16 @@
 
 The first line says what the file is, its format version and the schema revision (Alembic head) it was made at; then
 one line per row, in dependency order: {"t": table, "r": {column: value}}. Dates, times and decimals are written as
-ISO strings and read back by the column's type, so a dump made on SQLite loads into PostgreSQL and the other way."""
+ISO strings and read back by the column's type, so a dump made on SQLite loads into PostgreSQL and the other way.
+After the rows come the stored files' bytes (format 2): {"f": storage key, "c": base64 chunk}, a file's chunks in
+order, so that a move keeps the attachments with their metadata."""
 
 from __future__ import annotations
 
 import base64
 import gzip
 import json
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,7 +27,10 @@ from association.extensions import db
 from association.progress.cache import bump_generation
 
 KIND = "association-dump"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+LOADABLE_FORMATS = (1, 2)
+FILE_CHUNK = 1024 * 1024
+STORAGE_KEY = re.compile(r"[0-9a-f]{2}/[0-9a-f]{32}")
 
 
 class DumpError(ValueError):
@@ -73,7 +79,26 @@ def dump(path: Path, tick=lambda table, count: None) -> dict[str, int]:
                                      ensure_ascii=False) + "\n")
                 counts[table.name] += 1
             tick(table.name, counts[table.name])
+        _dump_files(connection, out)
     return counts
+
+
+def _dump_files(connection: sa.Connection, out: IO[str]) -> int:
+    """Append the bytes of every stored file; answers how many were written (a file missing on disk is skipped,
+    and `flask files check` names it)."""
+    from association.files import storage
+    from association.files.models import StoredFile
+
+    written = 0
+    for key in connection.execute(sa.select(StoredFile.storage_key).order_by(StoredFile.id)).scalars():
+        path = storage.path_for(key)
+        if not path.is_file():
+            continue
+        with path.open("rb") as source:
+            while chunk := source.read(FILE_CHUNK):
+                out.write(json.dumps({"f": key, "c": base64.b64encode(chunk).decode()}) + "\n")
+        written += 1
+    return written
 
 
 def _decoder(column: sa.Column):
@@ -87,10 +112,23 @@ def _decoder(column: sa.Column):
     return lambda v: v
 
 
-def _rows(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+def _rows(lines: Iterator[str], files: dict[str, IO[bytes]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The rows of the dump; the file chunks met on the way are written to the storage folder."""
+    from association.files import storage
+
     for number, line in enumerate(lines, start=2):
         try:
             item = json.loads(line)
+            if "f" in item:
+                key = str(item["f"])
+                if key not in files:
+                    if not STORAGE_KEY.fullmatch(key):
+                        raise ValueError(key)
+                    target = storage.path_for(key)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    files[key] = target.open("wb")
+                files[key].write(base64.b64decode(item["c"]))
+                continue
             yield item["t"], item["r"]
         except (ValueError, KeyError, TypeError):
             raise DumpError(f"Line {number} is not a row of a dump.") from None
@@ -108,7 +146,7 @@ def load(path: Path, tick=lambda table, count: None) -> dict[str, int]:
             raise DumpError("This file is not a dump of this application.") from None
         if not isinstance(header, dict) or header.get("kind") != KIND:
             raise DumpError("This file is not a dump of this application.")
-        if header.get("format") != FORMAT_VERSION:
+        if header.get("format") not in LOADABLE_FORMATS:
             raise DumpError(f"Dump format {header.get('format')} cannot be loaded by this version ({FORMAT_VERSION}).")
         if header.get("revision") != _revision(connection):
             raise DumpError(f"The dump was made at schema revision {header.get('revision')}; this database is at "
@@ -125,7 +163,8 @@ def load(path: Path, tick=lambda table, count: None) -> dict[str, int]:
                 counts[current] = counts.get(current, 0) + len(batch)
                 batch.clear()
 
-        for name, row in _rows(source):
+        files: dict[str, IO[bytes]] = {}
+        for name, row in _rows(source, files):
             if name not in by_name:
                 raise DumpError(f"Unknown table {name!r} in the dump.")
             if name != current:
@@ -137,6 +176,8 @@ def load(path: Path, tick=lambda table, count: None) -> dict[str, int]:
             if len(batch) >= 1000:
                 flush()
         flush()
+        for handle in files.values():
+            handle.close()
         if connection.dialect.name == "postgresql":
             _reset_sequences(connection)
         bump_generation(connection)  # the rows went in beside the session: cached figures must go

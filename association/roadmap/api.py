@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from association.core.errors import NotAllowed
+from association.core.errors import NotAllowed, ValidationFailed
 from association.core.etags import check_if_match, documents_versions, etag_for, set_response_etag
 from association.core.pagination import PageArgs, page_schema, paginate
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
@@ -111,15 +111,21 @@ class Task(MethodView):
             raise NotAllowed(_("Only members of the task's committee and the coordinator can update this task."))
         check_if_match(etag_for("task", task.id, task.version))
         definition = {name: value for name, value in args.items() if name in DEFINITION_FIELDS}
-        progress = {name: value for name, value in args.items() if name not in DEFINITION_FIELDS}
+        progress = {name: value for name, value in args.items() if name not in DEFINITION_FIELDS | {"assignee"}}
         version = task.version
         if definition:
             operations.edit_task(task, current_user, definition, expected_version=version)
-        if progress or not definition:  # an empty body gets update_task's "nothing to change"
+        if "assignee" in args:
+            assignee = queries.user_by_id(args["assignee"]) if args["assignee"] is not None else None
+            if args["assignee"] is not None and assignee is None:
+                raise ValidationFailed(_("Unknown user."), {"assignee": [_("Unknown user.")]})
+            operations.assign_task(task, current_user, assignee)
+        if progress or not (definition or "assignee" in args):  # an empty body gets "nothing to change"
             operations.update_task(
                 task, current_user, status=TaskStatus(progress["status"]) if "status" in progress else None,
                 progress_percent=progress.get("progress_percent"), comment=progress.get("comment", ""),
-                evidence_url=progress.get("evidence_url"), expected_version=None if definition else version,
+                evidence_url=progress.get("evidence_url"),
+                expected_version=None if definition or "assignee" in args else version,
             )
         db.session.commit()
         return _with_etag(_task_or_404(task_id))

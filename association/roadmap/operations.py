@@ -262,3 +262,25 @@ def unwatch_task(task: RoadmapTask, user: User) -> None:
     if watcher is not None:
         db.session.delete(watcher)
         db.session.flush()
+
+
+def can_assign_task(user: User, task: RoadmapTask) -> bool:
+    """The chair of the task's committee and the coordinator assign tasks (SPEC §1)."""
+    return user.is_coordinator or user.chairs(task.committee_id)
+
+
+def assign_task(task: RoadmapTask, user: User, assignee: User | None, comment: str = "") -> TaskHistory | None:
+    """Make `assignee` (a member of the task's committee) the task's owner, or clear it; written to the history."""
+    if not can_assign_task(user, task):
+        raise NotAllowed(_("Only the chair of the task's committee or the coordinator can assign it."))
+    if assignee is not None and not (assignee.is_active_account and assignee.is_member_of(task.committee_id)):
+        raise ValidationFailed(_("The assignee must be a member of the task's committee."),
+                               {"assignee": [_("Not a member of this committee.")]})
+    _check_comment(comment)
+    if (assignee.id if assignee else None) == task.assignee_id:
+        return None
+    task.assignee_id = assignee.id if assignee else None
+    note = _("Assigned to %(name)s.", name=assignee.name) if assignee else _("No longer assigned to anyone.")
+    entry = _record(task, user, task.status, f"{note} {comment}".strip(), None)
+    _flush_or_stale()
+    return entry

@@ -83,6 +83,11 @@ def task_history(task_id: int) -> list[TaskHistory]:
     return list(db.session.scalars(task_history_query(task_id)))
 
 
+def user_by_id(user_id: int) -> User | None:
+    """A user with the memberships that decide whether they can own a task."""
+    return db.session.get(User, user_id)
+
+
 def user_names(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}

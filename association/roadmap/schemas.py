@@ -43,6 +43,8 @@ class TaskSchema(ma.Schema):
     target_unit = ma.fields.String(allow_none=True)
     updated_at = ma.fields.DateTime()
     version = ma.fields.Integer(metadata={"description": "Send the ETag (If-Match) to change this version"})
+    assignee = ma.fields.Integer(attribute="assignee_id", allow_none=True,
+                                 metadata={"description": "The user id of the task's owner, a committee member"})
 
 
 class TaskPatchArgs(ma.Schema):
@@ -51,6 +53,8 @@ class TaskPatchArgs(ma.Schema):
     comment = ma.fields.String(validate=ma.validate.Length(max=MAX_COMMENT_LENGTH))
     evidence_url = ma.fields.Url(schemes={"http", "https"}, require_tld=False, allow_none=True,
                                  validate=ma.validate.Length(max=2000))
+    assignee = ma.fields.Integer(strict=True, allow_none=True, validate=ma.validate.Range(min=1, max=2_147_483_647),
+                                 metadata={"description": "A member of the task's committee (chair or coordinator)"})
 
 
 class TaskHistorySchema(ma.Schema):

@@ -125,6 +125,12 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("POST", "/returns/<int:year>/definition"): (STAFF, {}),
     ("POST", "/returns/bulk-accept"): (STAFF, {"year": "2024"}),
     ("GET", "/exports"): (SIGNED, None),
+    # committee work (issue 19): files on the REG task 1.2
+    ("POST", "/api/v1/files"): (SIGNED, {}),
+    ("GET", "/api/v1/files/<int:file_id>"): (SIGNED, None),
+    ("DELETE", "/api/v1/files/<int:file_id>"): (TASK_EDITORS, None),
+    ("GET", "/api/v1/tasks/<int:task_id>/comments"): (SIGNED, None),
+    ("POST", "/api/v1/tasks/<int:task_id>/comments"): (TASK_EDITORS, {"text": "matrix"}),
 }
 
 ACCOUNTS = {
@@ -151,7 +157,7 @@ def test_every_route_has_a_decision(app):
 
 def url_for_rule(rule: str, ids: dict) -> str:
     values = {"task_id": ids["task"], "library_id": ids["library"], "committee_id": ids["committee"], "year": 2024,
-              "token_id": 999999, "session_id": 999999, "filename": "app.css",
+              "token_id": 999999, "session_id": 999999, "filename": "app.css", "file_id": ids.get("file"),
               "code": "REG" if rule.startswith("/committees/") else "NU"}
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
 
@@ -165,9 +171,24 @@ def world(app):
             "library": db.session.scalar(sa.select(MemberLibrary.id).where(MemberLibrary.code == "NU")),
             "committee": db.session.scalar(sa.text("SELECT id FROM committees WHERE code = 'REG'")),
         }
+    ids["file"] = new_file(app, ids["task"])
     accounts = {role: make_user(app, *spec["roles"], committees=spec.get("committees", []),
                                 library=spec.get("library")) for role, spec in ACCOUNTS.items()}
     return ids, accounts
+
+
+def new_file(app, task_id: int) -> int:
+    """A PDF attached to the task (each DELETE of the matrix removes a file of its own)."""
+    from association.files.models import OwnerType
+    from association.files.operations import store_file
+    from association.users.models import User
+
+    uploader = make_user(app, Role.ADMIN)
+    with app.app_context():
+        stored = store_file(db.session.get(User, uploader.id), OwnerType.TASK, db.session.get(RoadmapTask, task_id),
+                            "matrix.pdf", b"%PDF-1.4 matrix")
+        db.session.commit()
+        return stored.id
 
 
 def body_for(body, ids):
@@ -213,6 +234,8 @@ def test_route(app, world, method, rule):
     is_api = rule.startswith("/api/") and rule not in ("/api/v1/docs", "/api/v1/docs/assets/<filename>")
     wrong = []
     for role in ROLES:
+        if (method, rule) == ("DELETE", "/api/v1/files/<int:file_id>"):
+            url = url_for_rule(rule, {**ids, "file": new_file(app, ids["task"])})
         response = request(app, role, accounts, method, url, body_for(body, ids), is_api)
         was_denied = denied(response, role, is_api)
         if was_denied == (role in allowed):

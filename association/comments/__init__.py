@@ -1,0 +1,1 @@
+"""The discussion of a task: comments with @mentions (separate from status changes, and kept in the history)."""

@@ -1,0 +1,1 @@
+"""Uploaded files (evidence, meeting materials, document versions): checked by content, stored outside the database."""
