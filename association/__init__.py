@@ -141,8 +141,8 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from association.data.cli import data_cli
     from association.exports.cli import export_command
-    from association.indicators.cli import indicators_cli
     from association.files.cli import files_cli
+    from association.indicators.cli import indicators_cli
     from association.returns.cli import forms_cli, returns_cli
     from association.roadmap.cli import tasks_cli
     from association.seed.cli import seed_command

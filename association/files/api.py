@@ -7,13 +7,13 @@ from typing import Any
 from flask import Response, request, send_file
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from association.core.api import Blueprint
 from association.core.permissions import SIGNED_IN, accepts_uploads, access
 from association.extensions import db
 from association.files import operations, storage
 from association.files.models import StoredFile
-from association.files.schemas import StoredFileSchema, UploadFileArgs, UploadFormArgs
+from association.files.schemas import StoredFileSchema, UploadArgs
 
 blp = Blueprint("files_api", __name__, url_prefix="/api/v1/files", description="Files attached to objects")
 
@@ -40,16 +40,15 @@ def wants_metadata() -> bool:
 class Files(MethodView):
     @access(SIGNED_IN)
     @accepts_uploads
-    @blp.arguments(UploadFormArgs, location="form")
-    @blp.arguments(UploadFileArgs, location="files")
+    @blp.arguments(UploadArgs, location="multipart")
     @blp.response(201, StoredFileSchema)
     @blp.alt_response(403, description="You cannot attach files to this object")
     @blp.alt_response(404, description="No such object")
     @blp.alt_response(413, description="The file is over the size limit")
-    def post(self, form: dict, files: dict) -> StoredFile:
+    def post(self, form: dict) -> StoredFile:
         """Attach a file to an object (multipart: `file`, `owner_type`, `owner_id`); the type is read from the content"""
         owner = operations.load_owner(form["owner_type"], form["owner_id"])
-        upload = files["file"]
+        upload = form["file"]
         stored = operations.store_file(current_user, form["owner_type"], owner, upload.filename, upload.read())
         db.session.commit()
         return stored

@@ -14,8 +14,11 @@ OWNER_TYPES = [owner_type.value for owner_type in RULES]
 ID = ma.validate.Range(min=1, max=2_147_483_647)
 
 
-class UploadFormArgs(ma.Schema):
-    """The owning object: `owner_type` and `owner_id`, or one of the shorthands `task_id`, `meeting_id`, …"""
+class UploadArgs(ma.Schema):
+    """The multipart body: the `file`, and its owning object: `owner_type` and `owner_id`, or one of the
+    shorthands `task_id`, `meeting_id`, …"""
+
+    file = Upload(required=True, metadata={"description": "PDF, DOCX, XLSX, ODT, ODS, PNG or JPEG; at most 20 MB"})
 
     owner_type = ma.fields.String(validate=ma.validate.OneOf(OWNER_TYPES),
                                   metadata={"description": "What the file belongs to"})
@@ -34,11 +37,7 @@ class UploadFormArgs(ma.Schema):
             named.append((data["owner_type"], data["owner_id"]))
         if len(named) != 1:
             raise ma.ValidationError("Name exactly one owning object (owner_type and owner_id).", "owner_type")
-        return {"owner_type": OwnerType(named[0][0]), "owner_id": named[0][1]}
-
-
-class UploadFileArgs(ma.Schema):
-    file = Upload(required=True, metadata={"description": "PDF, DOCX, XLSX, ODT, ODS, PNG or JPEG; at most 20 MB"})
+        return {"file": data["file"], "owner_type": OwnerType(named[0][0]), "owner_id": named[0][1]}
 
 
 class StoredFileSchema(ma.Schema):

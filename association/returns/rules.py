@@ -18,7 +18,7 @@ import operator
 from dataclasses import dataclass
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from association.returns.models import FormRule
 
@@ -97,7 +97,7 @@ def _value(node: ast.AST, values: dict[str, Any], number: type = Decimal) -> Any
     raise ExpressionError(f"`{type(node).__name__}` is not allowed in a rule.")
 
 
-def is_number(value: Any) -> bool:
+def is_number(value: Any) -> TypeGuard[int | float | Decimal]:
     """A value a rule can compute with: not blank, not "not available", not a yes/no or a text."""
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
