@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from association.auth import operations as auth_operations
 from association.auth import sessions as auth_sessions
+from association.auth import throttle
 from association.auth.models import ApiToken, UserSession
 from association.auth.passwords import verify_password
 from association.committees.models import Committee
@@ -68,7 +69,10 @@ def account_password():
     """Change the password; other sessions and all API tokens stop working."""
     form = PasswordForm()
     if form.validate_on_submit():
+        throttle.check("password", f"user:{current_user.id}")
         if not verify_password(current_user.password_hash, form.current_password.data):
+            throttle.record_failure("password", f"user:{current_user.id}")
+            db.session.commit()
             form.current_password.errors.append(_("This is not your current password."))
         else:
             try:
