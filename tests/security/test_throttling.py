@@ -109,6 +109,21 @@ def test_failures_are_counted_across_four_gunicorn_workers(served):
     owner = call(port, "POST", "/api/v1/auth/token", {"email": "victim@example.org", "password": PASSWORD},
                  source="127.0.0.2")
     assert owner[0] == 201 and owner[1]["token"].startswith("aul_")
+    # Hostile bodies through the real server, chunked ones included: each a 4xx, and the log stays clean.
+    bearer = {"Authorization": f"Bearer {owner[1]['token']}", "Content-Type": "application/json"}
+    hostile = [b"[" * 100_000 + b"]" * 100_000, b'{"comment": "\\ud800"}', b'{"comment": "' + b"x" * 1_500_000 + b'"}']
+    for body in hostile:
+        for chunked in (False, True):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                chunks = (body[i:i + 65536] for i in range(0, len(body), 65536)) if chunked else body
+                connection.request("PATCH", "/api/v1/tasks/1", body=chunks, headers=bearer, encode_chunked=chunked)
+                response = connection.getresponse()
+                assert response.status in (400, 413), (body[:20], chunked, response.status)
+                assert response.getheader("Content-Type") == "application/problem+json"
+                response.read()
+            finally:
+                connection.close()
     assert "Traceback" not in log.read_text()
 
 
