@@ -58,6 +58,7 @@ class BaseConfig:
     FILE_MAX_COMPRESSION_RATIO = 100
 
     API_TOKEN_LIFETIME = timedelta(days=30)  # API_TOKEN_LIFETIME_DAYS
+    PASSWORD_RESET_LIFETIME = timedelta(hours=2)  # how long a password-reset link works (once)
 
     # Login throttling (Flask-Limiter): memory in one process; RATELIMIT_STORAGE_URI=redis://… when several
     # processes or hosts serve the app, so that they share the counts.

@@ -41,7 +41,8 @@ def _actor() -> tuple[int | None, str | None, str | None]:
 
 
 def record_event(action: str, *, user: Any = None, email: str | None = None, object_type: str | None = None,
-                 object_id: Any = None, detail: str = "", session: Session | None = None) -> None:
+                 object_id: Any = None, detail: str = "", session: Session | None = None,
+                 before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
     """Add an explicit audit event (login, logout, denial, export) to the current transaction."""
     from association.extensions import db
 
@@ -52,7 +53,7 @@ def record_event(action: str, *, user: Any = None, email: str | None = None, obj
     db_session.add(AuditEvent(
         at=utcnow(), user_id=user_id, user_email=email or actor_email, action=action,
         object_type=object_type, object_id=None if object_id is None else str(object_id),
-        ip_address=ip, detail=detail,
+        ip_address=ip, detail=detail, before=before, after=after,
     ))
 
 

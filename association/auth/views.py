@@ -7,12 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from association.audit.operations import record_event
-from association.auth import operations, sessions
+from association.auth import operations, resets, sessions, throttle
 from association.auth.forms import LoginForm
 from association.auth.throttle import mark_failed, throttled
+from association.core.errors import ValidationFailed
 from association.core.permissions import PUBLIC, SIGNED_IN, access
 from association.core.redirects import safe_next
 from association.extensions import db
+from association.users.forms import ForgotPasswordForm, ResetPasswordForm
 
 bp = Blueprint("auth", __name__)
 
@@ -57,3 +59,43 @@ def logout():
     session.clear()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@access(PUBLIC)
+def forgot_password():
+    """Ask for a password-reset link by e-mail; the answer never says whether the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        email = operations.normalize_email(form.email.data)
+        throttle.check("reset", email)
+        throttle.record_failure("reset", email)  # every request counts: the form must not become a mail cannon
+        resets.request_reset(email)
+        db.session.commit()
+        flash(_("If an account has this address, a link to set a new password is on its way."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@access(PUBLIC)
+def reset_password(token: str):
+    """Set a new password through a link from a password-reset e-mail."""
+    throttle.check("reset-token", "")
+    if resets.find_usable(token) is None:
+        if request.method == "POST":
+            throttle.record_failure("reset-token", "")
+            db.session.commit()
+        return render_template("auth/reset.html", form=None), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            resets.reset_password(token, form.new_password.data)
+        except ValidationFailed as refused:
+            db.session.rollback()
+            form.new_password.errors.extend(refused.errors.get("password", [refused.detail]))
+        else:
+            db.session.commit()
+            flash(_("Your password was changed. Sign in with it."), "info")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form), 400 if form.errors else 200

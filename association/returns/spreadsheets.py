@@ -6,7 +6,9 @@ mismatched file is recognised and refused before any value is read."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +23,16 @@ from association.returns.rules import NOT_AVAILABLE
 
 MARKER = "association-annual-return"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# Hard caps on what an upload may make us read, whatever its own metadata (a sheet's <dimension>, the sizes in the
+# zip directory) claims: a template is a few kilobytes unpacked and has a row per field.
+MAX_ARCHIVE_MEMBERS = 100
+MAX_UNPACKED_BYTES = 8 * 1024 * 1024
+MAX_SHARED_STRINGS = 20_000
+MAX_EXTRA_ROWS = 200  # rows read past the template's own (a representative may add notes below)
+MAX_ROWS = 2_000
+MAX_META_ROWS = 10
+_SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s>/]")
+_WORKSHEET_START = re.compile(rb"<(\w+:)?worksheet\b[^>]*>")
 VALUE_COLUMN = 8  # H
 YES, NO = "yes", "no"
 
@@ -90,20 +102,68 @@ class UploadedValues:
     unknown_codes: list[str]
 
 
+def _bounded_archive(data: bytes) -> io.BytesIO:
+    """The upload's zip unpacked under hard caps (members, unpacked bytes, shared strings) and packed again,
+    uncompressed, for openpyxl: a zip bomb or a sheet of millions of rows is refused before any XML is parsed."""
+    refused_as_large = SpreadsheetRefused(_("The spreadsheet is too large once unpacked; a return template is "
+                                            "much smaller. Download the template again and fill it in."))
+    try:
+        source = zipfile.ZipFile(io.BytesIO(data))
+        members = source.infolist()
+        if len(members) > MAX_ARCHIVE_MEMBERS:
+            raise refused_as_large
+        output = io.BytesIO()
+        unpacked = 0
+        with zipfile.ZipFile(output, "w", zipfile.ZIP_STORED) as target:
+            for member in members:
+                if member.is_dir():
+                    continue
+                with source.open(member) as stream:
+                    content = stream.read(MAX_UNPACKED_BYTES - unpacked + 1)  # never more, whatever it claims
+                unpacked += len(content)
+                if unpacked > MAX_UNPACKED_BYTES:
+                    raise refused_as_large
+                if member.filename.lower().endswith("sharedstrings.xml") and \
+                        len(_SHARED_STRING.findall(content)) > MAX_SHARED_STRINGS:
+                    raise refused_as_large
+                if member.filename.lower().startswith("xl/worksheets/"):
+                    content = _with_dimension(content)
+                target.writestr(member.filename, content)
+    except SpreadsheetRefused:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
+        raise SpreadsheetRefused(_("The spreadsheet cannot be read; it may be damaged.")) from None
+    output.seek(0)
+    return output
+
+
+def _with_dimension(sheet: bytes) -> bytes:
+    """A sheet without <dimension> gets a dummy one: openpyxl would otherwise read the whole sheet just to look for
+    it. Its value does not matter, the rows read are bounded by the caller, not by what the file claims."""
+    start = _WORKSHEET_START.search(sheet, 0, 4096)
+    head = sheet[:sheet.find(b"sheetData")] if b"sheetData" in sheet else sheet
+    if start is None or b"dimension" in head:
+        return sheet
+    prefix = start.group(1) or b""
+    return sheet[:start.end()] + b"<" + prefix + b'dimension ref="A1"/>' + sheet[start.end():]
+
+
 def read_upload(data: bytes, form: ReturnForm, library_code: str) -> UploadedValues:
     """The values of a filled-in template; refuses anything that is not this library's template for this year."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise SpreadsheetRefused(_("The file is larger than 5 MB."))
     if not data.startswith(b"PK\x03\x04"):
         raise SpreadsheetRefused(_("This is not an XLSX spreadsheet."))
+    archive = _bounded_archive(data)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(archive, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
         raise SpreadsheetRefused(_("The spreadsheet cannot be read; it may be damaged.")) from None
     try:
         if "meta" not in workbook.sheetnames or "Return" not in workbook.sheetnames:
             raise SpreadsheetRefused(_("This spreadsheet is not an annual-return template of this system."))
-        meta = {row[0]: row[1] for row in workbook["meta"].iter_rows(values_only=True) if row and len(row) >= 2}
+        meta = {row[0]: row[1] for row in workbook["meta"].iter_rows(max_row=MAX_META_ROWS, max_col=2, values_only=True)
+                if row and len(row) >= 2}
         if meta.get("kind") != MARKER:
             raise SpreadsheetRefused(_("This spreadsheet is not an annual-return template of this system."))
         if meta.get("library") != library_code or meta.get("year") != form.year:
@@ -112,7 +172,14 @@ def read_upload(data: bytes, form: ReturnForm, library_code: str) -> UploadedVal
         values: dict[str, Any] = {}
         unknown: list[str] = []
         known = {definition.code: definition for definition in form.fields}
-        for row in workbook["Return"].iter_rows(min_row=2, values_only=True):
+        last_row = min(len(form.fields) + 1 + MAX_EXTRA_ROWS, MAX_ROWS)
+        rows = workbook["Return"].iter_rows(min_row=2, max_row=last_row + 1, max_col=VALUE_COLUMN, values_only=True)
+        for number, row in enumerate(rows, start=2):
+            if number > last_row:
+                if any(cell is not None for cell in row):
+                    raise SpreadsheetRefused(_("The sheet has more rows than the template (at most %(n)d).",
+                                               n=last_row))
+                break
             if not row or row[0] is None:
                 continue
             code = str(row[0]).strip()

@@ -105,9 +105,11 @@ def update_task(task: RoadmapTask, user: User, *, status: TaskStatus | None = No
     changes_status = changes_progress = False
     if status is not None and status != before:
         check_transition(task, actor, status)
-        task.status, changes_status = status, True
-        if status == TaskStatus.DONE and progress_percent is None:
-            progress_percent = 100
+        changes_status = True
+    final = status if status is not None and changes_status else before
+    progress_percent = _progress_for(task, final, progress_percent)
+    if changes_status and status is not None:
+        task.status = status
     if progress_percent is not None and progress_percent != task.progress_percent:
         task.progress_percent, changes_progress = progress_percent, True
     if not (changes_status or changes_progress or comment or evidence_url):
@@ -115,6 +117,20 @@ def update_task(task: RoadmapTask, user: User, *, status: TaskStatus | None = No
     entry = _record(task, user, before, comment, evidence_url)
     _flush_or_stale()
     return entry
+
+
+def _progress_for(task: RoadmapTask, final: TaskStatus, progress_percent: int | None) -> int | None:
+    """The task invariants: a done task is at 100 %; the progress of a done or cancelled task is not edited (a
+    reopened task may be given a progress again). Answers the progress to set, or refuses a contradicting one."""
+    if final == TaskStatus.DONE:
+        if progress_percent is not None and progress_percent != 100:
+            raise ValidationFailed(_("A done task is at 100 %%; it cannot be at %(n)d %%.", n=progress_percent),
+                                   {"progress_percent": [_("A done task is at 100 %.")]})
+        return 100
+    if final == TaskStatus.CANCELLED and progress_percent is not None and progress_percent != task.progress_percent:
+        raise ValidationFailed(_("The progress of a cancelled task cannot be changed."),
+                               {"progress_percent": [_("The progress of a cancelled task cannot be changed.")]})
+    return progress_percent
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
+from association.audit.operations import record_event
 from association.auth.passwords import hash_password
 from association.committees.models import Committee, CommitteeMembership
-from association.core.errors import ValidationFailed
+from association.core.errors import StaleVersion, StateConflict, ValidationFailed
 from association.extensions import db
 from association.libraries.models import MemberLibrary
 from association.users.models import Role, User, UserRole
@@ -112,3 +115,164 @@ def change_password(user: User, new_password: str) -> None:
     user.session_generation += 1
     end_all_sessions(user, "password_changed", keep=current_session())
     revoke_all_tokens(user)
+
+
+# --- The life of an account: editing, deactivating, reactivating (the admin's acts, audited with before/after) ---
+
+EDITABLE = ("name", "email", "locale", "roles", "committees", "library")
+
+
+def describe_access(user: User) -> dict[str, Any]:
+    """What an admin edits of a user, as plain values (for the audit log's before/after and the conflict page)."""
+    from association.libraries.models import MemberLibrary as Library
+
+    library = None
+    if user.library_id is not None:
+        library = db.session.scalar(sa.select(Library.code).where(Library.id == user.library_id))
+    return {
+        "name": user.name, "email": user.email, "locale": user.locale, "roles": user.role_names,
+        "committees": sorted([m.committee.code, bool(m.chair)] for m in user.memberships),
+        "library": library, "active": user.is_active_account,
+    }
+
+
+def _admins_left_without(user: User) -> int:
+    """How many active admins there would be besides `user`."""
+    return int(db.session.scalar(
+        sa.select(sa.func.count()).select_from(UserRole).join(User, User.id == UserRole.user_id)
+        .where(UserRole.role == Role.ADMIN, User.is_active_account.is_(True), User.id != user.id)
+    ) or 0)
+
+
+def _check_version(user: User, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != user.version:
+        raise StaleVersion(_("The user was changed by someone else since you loaded the form."))
+
+
+def update_user(user: User, actor: User, changes: dict[str, Any], *, expected_version: int | None = None) -> User:
+    """Change a user's name, e-mail, language, roles, committee memberships (with the chair flag) and library.
+    `changes` holds only what changes (`committees`: list of (code, chair); `library`: a code or None). Nobody
+    removes their own admin role, and the last active admin keeps theirs."""
+    _check_version(user, expected_version)
+    before = describe_access(user)
+    errors: dict[str, list[str]] = {}
+    if "email" in changes:
+        email = (changes["email"] or "").strip().lower()
+        if "@" not in email or len(email) > 254:
+            errors.setdefault("email", []).append(_("Not a valid e-mail address."))
+        elif email != user.email and db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+            errors.setdefault("email", []).append(_("A user with this e-mail already exists."))
+    if "name" in changes and not (changes["name"] or "").strip():
+        errors.setdefault("name", []).append(_("A name is required."))
+    if "locale" in changes and changes["locale"] not in (None, "kk", "ru", "en"):
+        errors.setdefault("locale", []).append(_("One of kk, ru, en."))
+    wanted_roles = changes.get("roles", user.role_names)
+    committees = changes.get("committees", [(m.committee.code, m.chair) for m in user.memberships])
+    library_code = changes.get("library", before["library"])
+    wanted, committee_rows, library, access_errors = _resolve_access(wanted_roles, committees, library_code)
+    errors.update(access_errors)
+    if Role.ADMIN in user.role_names and Role.ADMIN not in wanted and not errors:
+        if user.id == actor.id:
+            errors.setdefault("roles", []).append(_("You cannot remove your own administrator role."))
+        elif user.is_active_account and _admins_left_without(user) == 0:
+            errors.setdefault("roles", []).append(_("The last active administrator keeps that role."))
+    if errors:
+        raise ValidationFailed(_("The user was not changed."), errors)
+
+    if "email" in changes:
+        user.email = changes["email"].strip().lower()
+    if "name" in changes:
+        user.name = changes["name"].strip()
+    if "locale" in changes:
+        user.locale = changes["locale"]
+    if {"roles", "committees", "library"} & set(changes):
+        current = {role.role: role for role in user.roles}
+        user.roles = [current.get(role) or UserRole(role=role) for role in sorted(wanted)]
+        memberships = {m.committee_id: m for m in user.memberships}
+        kept = []
+        for committee, chair in committee_rows:
+            membership = memberships.get(committee.id) or CommitteeMembership(committee=committee)
+            membership.chair = chair
+            kept.append(membership)
+        user.memberships = kept
+        user.library_id = library.id if library else None
+    after = describe_access(user)
+    if after == before:
+        return user
+    user.version += 1
+    db.session.flush()
+    record_event("user_updated", object_type="users", object_id=user.id, before=before,
+                 after={**after, "version": user.version})
+    return user
+
+
+def _resolve_access(roles: list[Role | str], committees: list[tuple[str, bool]] | tuple[()],
+                    library_code: str | None) -> tuple[set[Role], list[tuple[Committee, bool]], MemberLibrary | None,
+                                                       dict[str, list[str]]]:
+    """The roles, committees and library an account would have, with the errors that refuse them."""
+    errors: dict[str, list[str]] = {}
+    try:
+        wanted = {Role(role) for role in roles}
+    except ValueError:
+        wanted = set()
+        errors.setdefault("roles", []).append(_("Roles are: %(roles)s.", roles=", ".join(r.value for r in Role)))
+    if committees:
+        wanted.add(Role.COMMITTEE_MEMBER)
+    if library_code:
+        wanted.add(Role.LIBRARY_REP)
+    if not wanted and "roles" not in errors:
+        errors.setdefault("roles", []).append(_("At least one role is required."))
+    rows: list[tuple[Committee, bool]] = []
+    seen: set[int] = set()
+    for code, chair in committees:
+        committee = db.session.scalar(sa.select(Committee).where(Committee.code == str(code).upper()))
+        if committee is None:
+            errors.setdefault("committees", []).append(_("Unknown committee %(code)s.", code=code))
+        elif committee.id not in seen:
+            seen.add(committee.id)
+            rows.append((committee, bool(chair)))
+    library = None
+    if library_code:
+        library = db.session.scalar(sa.select(MemberLibrary).where(MemberLibrary.code == str(library_code).upper()))
+        if library is None:
+            errors.setdefault("library", []).append(_("Unknown library %(code)s.", code=library_code))
+    elif Role.LIBRARY_REP in wanted:
+        errors.setdefault("library", []).append(_("A library representative needs a library."))
+    if Role.COMMITTEE_MEMBER in wanted and not rows and "committees" not in errors:
+        errors.setdefault("committees", []).append(_("A committee member needs at least one committee."))
+    return wanted, rows, library, errors
+
+
+def deactivate_user(user: User, actor: User, *, expected_version: int | None = None) -> None:
+    """A deactivated user cannot sign in; their sessions and tokens end at once; their history stays."""
+    from association.auth.operations import revoke_all_tokens
+    from association.auth.sessions import end_all_sessions
+
+    _check_version(user, expected_version)
+    if user.id == actor.id:
+        raise StateConflict(_("You cannot deactivate yourself."), {"active": [_("You cannot deactivate yourself.")]})
+    if not user.is_active_account:
+        raise StateConflict(_("The user is already deactivated."))
+    if user.is_admin and _admins_left_without(user) == 0:
+        raise StateConflict(_("The last active administrator cannot be deactivated."),
+                            {"active": [_("The last active administrator cannot be deactivated.")]})
+    before = describe_access(user)
+    user.is_active_account = False
+    user.session_generation += 1
+    user.version += 1
+    end_all_sessions(user, "deactivated")
+    revoke_all_tokens(user)
+    record_event("user_deactivated", object_type="users", object_id=user.id, before=before,
+                 after={**describe_access(user), "version": user.version})
+
+
+def reactivate_user(user: User, actor: User, *, expected_version: int | None = None) -> None:
+    """Let a deactivated user sign in again (with the password they had, or after a reset)."""
+    _check_version(user, expected_version)
+    if user.is_active_account:
+        raise StateConflict(_("The user is already active."))
+    before = describe_access(user)
+    user.is_active_account = True
+    user.version += 1
+    record_event("user_reactivated", object_type="users", object_id=user.id, before=before,
+                 after={**describe_access(user), "version": user.version})

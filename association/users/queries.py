@@ -25,3 +25,38 @@ def describe_user(user: User) -> dict:
         "library": library_code,
         "locale": user.locale,
     }
+
+
+def get_user(user_id: int) -> User | None:
+    """One user with their roles and memberships (and their committees) loaded."""
+    from association.users.models import with_access_loaded
+
+    return db.session.scalars(with_access_loaded(sa.select(User).where(User.id == user_id))).unique().one_or_none()
+
+
+def changes_since(user: User, version: int) -> list[dict]:
+    """What the saves after `version` changed, from the audit log: [{"field", "before", "after"}], oldest first."""
+    from association.audit.models import AuditEvent
+
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.object_type == "users", AuditEvent.object_id == str(user.id),
+                                    AuditEvent.action.in_(("user_updated", "user_deactivated", "user_reactivated")))
+        .order_by(AuditEvent.id)
+    ).all()
+    changes = []
+    for event in events:
+        after = event.after or {}
+        if int(after.get("version") or 0) <= version:
+            continue
+        before = event.before or {}
+        for field in sorted(set(before) | set(after) - {"version"}):
+            if field != "version" and before.get(field) != after.get(field):
+                changes.append({"field": field, "before": before.get(field), "after": after.get(field),
+                                "by": event.user_email, "at": event.at})
+    return changes
+
+
+def describe_account(user: User) -> dict:
+    """The user as the users API shows them: /api/v1/me's fields, whether the account is active, its version."""
+    return {**describe_user(user), "active": user.is_active_account, "version": user.version,
+            "last_login_at": user.last_login_at}

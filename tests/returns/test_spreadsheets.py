@@ -3,6 +3,8 @@
 import io
 import json
 import re
+import time
+import zipfile
 
 from openpyxl import Workbook, load_workbook
 
@@ -112,3 +114,70 @@ def test_formula_looking_text_stays_text(app, client):
                                                     "action": "save", "lms_name": "=HYPERLINK(1)"})
     cell = next(row[7] for row in template(client)["Return"].iter_rows(min_row=2) if row[0].value == "lms_name")
     assert cell.value == "=HYPERLINK(1)" and cell.data_type == "s"
+
+
+def crafted(template_bytes: bytes, sheet_rows: int, row: bytes = b"<row/>", shared_strings: int = 0) -> bytes:
+    """The downloaded template with its Return sheet replaced by one without <dimension> and `sheet_rows` rows,
+    written in pieces so that the test itself stays small."""
+    source = zipfile.ZipFile(io.BytesIO(template_bytes))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for member in source.infolist():
+            if member.filename == "xl/worksheets/sheet1.xml":
+                with target.open(member.filename, "w") as sheet:
+                    sheet.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                                b'spreadsheetml/2006/main"><sheetData>')
+                    chunk = row * 10_000
+                    for _ in range(sheet_rows // 10_000):
+                        sheet.write(chunk)
+                    sheet.write(b"</sheetData></worksheet>")
+            elif member.filename != "xl/sharedStrings.xml":
+                target.writestr(member, source.read(member.filename))
+        if shared_strings:
+            target.writestr("xl/sharedStrings.xml", b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                            b'2006/main">' + b"<si><t>x</t></si>" * shared_strings + b"</sst>")
+    return output.getvalue()
+
+
+def test_a_sheet_of_millions_of_rows_without_dimension_is_refused_quickly(app, client):
+    csrf = signed_in_rep(app, client)
+    original = client.get("/libraries/NU/returns/2024/template.xlsx").data
+    bomb = crafted(original, 3_000_000, row=b'<row><c t="inlineStr"><is><t>x</t></is></c></row>')
+    assert len(bomb) < 1024 * 1024
+    started = time.monotonic()
+    response = upload(client, csrf, bomb)
+    assert time.monotonic() - started < 2
+    assert response.status_code == 400
+    assert "too large once unpacked" in response.get_data(as_text=True), re.findall(r"flash-error[^<]*", response.get_data(as_text=True))
+    assert stored(app) is None
+
+
+def test_many_rows_within_the_unpacked_cap_stop_at_the_template_rows(app, client):
+    csrf = signed_in_rep(app, client)
+    original = client.get("/libraries/NU/returns/2024/template.xlsx").data
+    long_sheet = crafted(original, 1_000_000)  # 6 MB of empty rows: under the cap, read only as far as needed
+    started = time.monotonic()
+    response = upload(client, csrf, long_sheet)
+    assert time.monotonic() - started < 2
+    assert response.status_code == 200
+    with_values = crafted(original, 10_000, row=b'<row><c t="inlineStr"><is><t>x</t></is></c></row>')
+    response = upload(client, csrf, with_values)
+    assert response.status_code == 400, re.findall(r"<(?:h1|h2|p)[^>]*>[^<]*", response.get_data(as_text=True))
+    assert "more rows than the template" in response.get_data(as_text=True), re.findall(r"flash-error[^<]*", response.get_data(as_text=True))
+    assert stored(app) is None
+
+
+def test_too_many_shared_strings_or_members_are_refused(app, client):
+    csrf = signed_in_rep(app, client)
+    original = client.get("/libraries/NU/returns/2024/template.xlsx").data
+    response = upload(client, csrf, crafted(original, 10_000, shared_strings=30_000))
+    assert response.status_code == 400 and "too large once unpacked" in response.get_data(as_text=True)
+    crowded = io.BytesIO()
+    with zipfile.ZipFile(crowded, "w") as target:
+        source = zipfile.ZipFile(io.BytesIO(original))
+        for member in source.infolist():
+            target.writestr(member, source.read(member.filename))
+        for number in range(200):
+            target.writestr(f"xl/extra{number}.xml", b"<x/>")
+    response = upload(client, csrf, crowded.getvalue())
+    assert response.status_code == 400 and "too large once unpacked" in response.get_data(as_text=True)

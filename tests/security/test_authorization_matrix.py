@@ -60,6 +60,23 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("GET", "/admin/users"): (ADMIN, None),
     ("POST", "/admin/users"): (ADMIN, {}),
     ("GET", "/api/v1/me"): (SIGNED, None),
+    ("GET", "/password/forgot"): (EVERYONE, None),
+    ("POST", "/password/forgot"): (EVERYONE, {}),
+    ("GET", "/password/reset/<token>"): (EVERYONE, None),
+    ("POST", "/password/reset/<token>"): (EVERYONE, {}),
+    ("POST", "/api/v1/auth/password-reset"): (EVERYONE, {}),
+    ("POST", "/api/v1/auth/password-reset/confirm"): (EVERYONE, {}),
+    ("GET", "/admin/users/<int:user_id>"): (ADMIN, None),
+    ("POST", "/admin/users/<int:user_id>"): (ADMIN, {}),
+    ("POST", "/admin/users/<int:user_id>/deactivate"): (ADMIN, {}),
+    ("POST", "/admin/users/<int:user_id>/reactivate"): (ADMIN, {}),
+    ("POST", "/admin/users/<int:user_id>/password-reset"): (ADMIN, {}),
+    ("POST", "/admin/users/<int:user_id>/unlock"): (ADMIN, {}),
+    ("GET", "/api/v1/users/<int:user_id>"): (ADMIN, None),
+    ("PATCH", "/api/v1/users/<int:user_id>"): (ADMIN, {}),
+    ("POST", "/api/v1/users/<int:user_id>/deactivate"): (ADMIN, {}),
+    ("POST", "/api/v1/users/<int:user_id>/reactivate"): (ADMIN, {}),
+    ("POST", "/api/v1/users/<int:user_id>/password-reset"): (ADMIN, {}),
     ("GET", "/api/v1/committees"): (SIGNED, None),
     ("GET", "/api/v1/committees/<int:committee_id>"): (SIGNED, None),
     ("GET", "/api/v1/tasks"): (SIGNED, None),
@@ -157,7 +174,8 @@ def test_every_route_has_a_decision(app):
 
 def url_for_rule(rule: str, ids: dict) -> str:
     values = {"task_id": ids["task"], "library_id": ids["library"], "committee_id": ids["committee"], "year": 2024,
-              "token_id": 999999, "session_id": 999999, "filename": "app.css", "file_id": ids.get("file"),
+              "token_id": 999999, "session_id": 999999, "user_id": ids.get("user", 999999), "token": "nope",
+              "filename": "app.css", "file_id": ids.get("file"),
               "code": "REG" if rule.startswith("/committees/") else "NU"}
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
 
