@@ -33,7 +33,9 @@ class EditConflict(StaleVersion):
     status = 409
 
     def __init__(self, detail: str, conflicts: list[FieldConflict]) -> None:
-        super().__init__(detail, {c.field: [_("Changed by someone else meanwhile.")] for c in conflicts})
+        super().__init__(detail, {c.field: [_("Someone else changed this meanwhile; stored now: %(value)s",
+                                                value="—" if c.theirs in (None, "") else c.theirs)]
+                                  for c in conflicts})
         self.conflicts = conflicts
 
 

@@ -2,9 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, HiddenField, SelectField, StringField, TextAreaField, URLField
+from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
+
+from association.core.versions import ReadValuesField, VersionField
 
 MEASURE_LABELS = {
     "not_started": _l("Not started"),
@@ -44,7 +46,8 @@ class ContactForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
-    version = HiddenField()
+    version = VersionField()
+    read_values = ReadValuesField()
 
     FIELDS = ("website", "email", "phone", "address")
 
@@ -76,3 +79,5 @@ class MeasureForm(FlaskForm):
     status = SelectField(_l("Status"), validators=[DataRequired()], choices=choices(MEASURE_LABELS))
     evidence_url = URLField(_l("Evidence link"), validators=[Optional(), URL(), Length(max=2000)])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)])
+    version = VersionField()
+    read_values = ReadValuesField()

@@ -98,6 +98,7 @@ class Measure:
     updated_by: str | None
     confirmed_by: str | None
     confirmed_at: datetime | None
+    version: int = 0  # the version its form is read at (0: nothing recorded yet)
 
 
 def library_measures(library_id: int) -> list[Measure]:
@@ -121,7 +122,7 @@ def library_measures(library_id: int) -> list[Measure]:
             updated_at=row.updated_at if row else None,
             updated_by=row.updated_by.name if row and row.updated_by else None,
             confirmed_by=row.confirmed_by.name if row and row.confirmed_by else None,
-            confirmed_at=row.confirmed_at if row else None,
+            confirmed_at=row.confirmed_at if row else None, version=row.version if row else 0,
         ))
     return measures
 
