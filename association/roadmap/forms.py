@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
+from association.core.versions import ReadValuesField, VersionField
 from association.roadmap.labels import STATUS_LABELS
 from association.roadmap.operations import MAX_COMMENT_LENGTH
 
@@ -26,7 +27,8 @@ class TaskUpdateForm(FlaskForm):
     progress_percent = IntegerField(_l("Progress, %"), validators=[Optional(), NumberRange(min=0, max=100)])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)])
     evidence_url = URLField(_l("Evidence link"), validators=[Optional(), URL(), Length(max=2000)])
-    version = HiddenField()
+    version = VersionField()
+    read_values = ReadValuesField()
 
     def offer(self, current: str, targets: list[str]) -> None:
         """The status choices: keep the current one, or move to one the workflow allows this user."""

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from association.committees.models import Committee
 from association.core.errors import NotAllowed, StaleVersion, StateConflict, ValidationFailed
 from association.core.models import utcnow
+from association.core.versions import check_merge
 from association.extensions import db
 from association.programme.models import Direction
 from association.roadmap.models import RoadmapTask, TaskHistory, TaskStatus, TaskWatcher
@@ -84,14 +85,32 @@ def _record(task: RoadmapTask, user: User, before: TaskStatus, comment: str, evi
     return entry
 
 
+def shown_task(task: RoadmapTask) -> dict[str, str]:
+    """A task's status and progress as its update form shows them (what the form posts back unchanged)."""
+    return {"status": task.status.value, "progress_percent": str(task.progress_percent)}
+
+
 def update_task(task: RoadmapTask, user: User, *, status: TaskStatus | None = None,
                 progress_percent: int | None = None, comment: str = "", evidence_url: str | None = None,
-                expected_version: int | None = None) -> TaskHistory:
-    """Apply a status/progress/comment change by `user`, checking permission, workflow and version."""
+                expected_version: int | None = None, read: dict[str, str] | None = None,
+                field_merge: bool = False) -> TaskHistory:
+    """Apply a status/progress/comment change by `user`, checking permission, workflow and version. An older
+    `expected_version` is refused (412); with `field_merge` (the task page's form, `read` what it showed) only
+    the status or progress changed since it was read is applied, and one someone else changed meanwhile is a
+    conflict (409, core.versions)."""
     actor = actor_for(user, task)
     if actor is None:
         raise NotAllowed(_("Only members of the task's committee and the coordinator can update this task."))
-    if expected_version is not None and expected_version != task.version:
+    if field_merge and expected_version is not None:
+        submitted = {"status": status.value if status else task.status.value,
+                     "progress_percent": "" if progress_percent is None else str(progress_percent)}
+        changed = {name: value for name, value in submitted.items() if value != (read or {}).get(name)
+                   and (read is not None or value != shown_task(task)[name])}
+        check_merge(expected_version=expected_version, current_version=task.version, changed=changed, read=read,
+                    current=shown_task(task))
+        status = TaskStatus(changed["status"]) if "status" in changed else None
+        progress_percent = int(changed["progress_percent"]) if changed.get("progress_percent") else None
+    elif expected_version is not None and expected_version != task.version:
         raise StaleVersion(_("The task was changed by someone else since you loaded it."))
     if progress_percent is not None and not 0 <= progress_percent <= 100:
         raise ValidationFailed(_("Progress must be between 0 and 100."),

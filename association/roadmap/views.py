@@ -13,9 +13,11 @@ from wtforms.fields.choices import SelectChoice
 
 from association.committees.models import Committee, CommitteeMembership
 from association.core import charts
-from association.core.errors import DomainError, StaleVersion
+from association.core.errors import DomainError
+from association.core.forms import refusal_into_form
 from association.core.pagination import DEFAULT_PER_PAGE, paginate
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
+from association.core.versions import BadVersion, EditConflict, posted_read_values, posted_version
 from association.extensions import db
 from association.libraries.forms import MEASURE_LABELS
 from association.programme.models import Direction
@@ -69,7 +71,8 @@ def _task_or_404(task_id: int) -> RoadmapTask:
 def _render_task(task: RoadmapTask, form: TaskUpdateForm | None = None, status: int = 200):
     actor = operations.actor_for(current_user, task)
     if form is None and actor is not None:
-        form = TaskUpdateForm(status=task.status.value, progress_percent=task.progress_percent, version=task.version)
+        form = TaskUpdateForm(status=task.status.value, progress_percent=task.progress_percent,
+                              version=str(task.version), read_values=operations.shown_task(task))
     if form is not None and actor is not None:
         form.offer(task.status.value, [s.value for s in allowed_targets(task.status, actor)])
     return render_template("roadmap/task_detail.html", task=task, history=queries.task_history(task.id),
@@ -96,31 +99,36 @@ def task_update(task_id: int):
     if not form.validate_on_submit():
         return _render_task(task, form, 400)
     try:
-        expected = int(form.version.data or 0)
-    except ValueError:
-        expected = 0
-    try:
         operations.update_task(
             task, current_user, status=TaskStatus(form.status.data), progress_percent=form.progress_percent.data,
-            comment=form.comment.data or "", evidence_url=form.evidence_url.data or None, expected_version=expected,
+            comment=form.comment.data or "", evidence_url=form.evidence_url.data or None,
+            expected_version=posted_version(form.version), read=_read_values(form), field_merge=True,
         )
-    except StaleVersion:
-        db.session.rollback()
+    except EditConflict as conflict:
+        read = _read_values(form)
+        refusal_into_form(form, conflict)
         task = _task_or_404(task_id)
-        form.version.data = task.version  # what they typed stays; the page now shows the newer state
+        shown = operations.shown_task(task)
+        for name, value in shown.items():  # what they typed stays; what they left as read shows the newer state
+            if read is not None and str(form[name].data if form[name].data is not None else "") == read.get(name):
+                form[name].data, form[name].raw_data = value, None
+        form.version.data, form.read_values.data = str(task.version), shown
         flash(_("Someone else changed this task while you were editing. Check the newer state below and save again."),
               "error")
         return _render_task(task, form, 409)
     except DomainError as refused:
-        db.session.rollback()
-        task = _task_or_404(task_id)
-        for name, messages in (refused.errors or {"status": [refused.detail]}).items():
-            field = getattr(form, name, None)
-            (field.errors if field is not None else form.form_errors).extend(messages)
-        return _render_task(task, form, refused.status)
+        refusal_into_form(form, refused, default=form.status)
+        return _render_task(_task_or_404(task_id), form, refused.status)
     db.session.commit()
     flash(_("Task updated."), "info")
     return redirect(url_for("roadmap.task_detail", task_id=task.id))
+
+
+def _read_values(form) -> dict[str, str] | None:
+    read = posted_read_values(form.read_values)
+    if read is not None and not all(isinstance(value, str) for value in read.values()):
+        raise BadVersion(_("This form has no valid version: reload the page and enter your changes again."))
+    return read
 
 
 def _committee_or_404(code: str) -> Committee:
@@ -214,14 +222,6 @@ def _definition_form(obj_form: TaskDefinitionForm | None = None) -> TaskDefiniti
     return form
 
 
-def _apply_refusal(form: TaskDefinitionForm, refused: DomainError) -> None:
-    for name, messages in (refused.errors or {}).items():
-        field = form._fields.get(name)
-        (field.errors if field is not None else form.form_errors).extend(messages)
-    if not refused.errors:
-        form.form_errors.append(refused.detail)
-
-
 @bp.route("/tasks/new", methods=["GET", "POST"])
 @access(STAFF)
 def task_new():
@@ -231,8 +231,7 @@ def task_new():
         try:
             task = operations.create_task(current_user, form.definition())
         except DomainError as refused:
-            db.session.rollback()
-            _apply_refusal(form, refused)
+            refusal_into_form(form, refused)
         else:
             db.session.commit()
             flash(_("Task created."), "info")
@@ -251,10 +250,9 @@ def task_edit(task_id: int):
     elif form.validate_on_submit():
         try:
             operations.edit_task(task, current_user, form.definition(),
-                                 expected_version=int(form.version.data or 0))
+                                 expected_version=posted_version(form.version))
         except DomainError as refused:
-            db.session.rollback()
-            _apply_refusal(form, refused)
+            refusal_into_form(form, refused)
             task = _task_or_404(task_id)
             form.version.data = task.version
         else:
