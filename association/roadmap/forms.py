@@ -92,8 +92,11 @@ class TaskDefinitionForm(FlaskForm):
 
 
 class BulkUpdateForm(FlaskForm):
-    task_ids = SelectMultipleField(_l("Tasks"), coerce=int, validators=[DataRequired()])
-    status = SelectField(_l("New status"), validators=[DataRequired()])
+    """The chair's bulk form: each row's own status select (`status-<id>`, with `was-<id>` the status it showed),
+    and the chosen rows (`task_ids`) moved to one status."""
+
+    task_ids = SelectMultipleField(_l("Tasks"), coerce=int, validators=[Optional()])
+    status = SelectField(_l("Move the chosen tasks to"), validators=[Optional()])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)])
 
 

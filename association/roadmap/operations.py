@@ -183,6 +183,53 @@ def bulk_update_tasks(tasks: Iterable[RoadmapTask], user: User, status: TaskStat
     return BulkResult(updated, unchanged)
 
 
+@dataclass(frozen=True)
+class TaskChange:
+    """One row of a chair's bulk form: the task, the status the page showed, the status the chair chose."""
+
+    task: RoadmapTask
+    read: TaskStatus
+    target: TaskStatus
+
+
+@dataclass
+class BulkReport:
+    """What a bulk change did: the tasks changed (code, from, to), and those refused with their reasons."""
+
+    changed: list[tuple[str, TaskStatus, TaskStatus]]
+    refused: dict[str, list[str]]
+
+
+def change_tasks(rows: Iterable[TaskChange], user: User, comment: str = "") -> BulkReport:
+    """The chair's bulk form: change only the rows whose chosen status differs from the one the page showed (the
+    others are not touched: no transition, no history); each change the workflow allows lands, each other one is
+    refused with its reason, and so is a row someone else changed since the page was read."""
+    rows = [row for row in rows if row.target != row.read]
+    _check_comment(comment)
+    report = BulkReport([], {})
+    for row in rows:
+        task = row.task
+        if not can_bulk_update(user, task.committee_id):
+            report.refused[task.code] = [_("Only the chair of the task's committee or the coordinator can do this.")]
+            continue
+        if task.status != row.read:
+            report.refused[task.code] = [_("Someone else changed it meanwhile: it is now %(status)s.",
+                                           status=task.status.value)]
+            continue
+        try:
+            check_transition(task, actor_for(user, task), row.target)
+        except StateConflict as conflict:
+            report.refused[task.code] = [conflict.detail]
+            continue
+        task.status = row.target
+        if row.target == TaskStatus.DONE:
+            task.progress_percent = 100
+        _record(task, user, row.read, comment, None)
+        report.changed.append((task.code, row.read, row.target))
+    _flush_or_stale()
+    return report
+
+
 TASK_TEXT_FIELDS = ("title_kk", "title_ru", "title_en")
 
 

@@ -144,7 +144,7 @@ def _committee_or_404(code: str) -> Committee:
 def _bulk_form(tasks: list[RoadmapTask]) -> BulkUpdateForm:
     form = BulkUpdateForm()
     form.task_ids.choices = [SelectChoice(task.id, task.code) for task in tasks]
-    form.status.choices = [SelectChoice(k, v) for k, v in STATUS_LABELS.items()]
+    form.status.choices = [SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in STATUS_LABELS.items()]
     return form
 
 
@@ -154,7 +154,10 @@ def _render_committee(committee: Committee, bulk_form: BulkUpdateForm | None = N
         bulk_form = _bulk_form(tasks)
     measures = [task for task in tasks if task.library_level and task.status != TaskStatus.CANCELLED]
     adoption = measure_adoption([task.id for task in measures])
-    return render_template("roadmap/committee_detail.html", committee=committee, tasks=tasks,
+    actor = {task.id: operations.actor_for(current_user, task) for task in tasks} if bulk_form else {}
+    row_choices = {task.id: [task.status, *allowed_targets(task.status, actor[task.id])]
+                   for task in tasks if actor.get(task.id) is not None}
+    return render_template("roadmap/committee_detail.html", committee=committee, tasks=tasks, row_choices=row_choices,
                            figures=queries.committee_figures([committee.id])[committee.id], status_labels=STATUS_LABELS,
                            bulk_form=bulk_form, measures=measures, adoption=adoption, charts=charts,
                            adoption_rows=[(task.code, adoption[task.id]["done"]) for task in measures],
@@ -172,7 +175,8 @@ def committee_detail(code: str):
 @bp.route("/committees/<code>/bulk", methods=["POST"])
 @access(TASK_UPDATERS)
 def committee_bulk_update(code: str):
-    """Move several of the committee's tasks to one status, all or nothing (chair or coordinator)."""
+    """The chair's (or coordinator's) bulk update: each row's chosen status, or the chosen rows moved to one status.
+    Only rows the chair changed are touched; the report names each task changed and each refused, with why."""
     committee = _committee_or_404(code)
     if not operations.can_bulk_update(current_user, committee.id):
         abort(403)
@@ -180,18 +184,46 @@ def committee_bulk_update(code: str):
     form = _bulk_form(tasks)
     if not form.validate_on_submit():
         return _render_committee(committee, form, 400)
-    chosen = [task for task in tasks if task.id in set(form.task_ids.data)]
+    rows = _bulk_rows(tasks, set(form.task_ids.data or []), form.status.data)
+    if rows is None:
+        form.form_errors = [_("A status in the form is not one of the workflow's.")]
+        return _render_committee(committee, form, 400)
     try:
-        result = operations.bulk_update_tasks(chosen, current_user, TaskStatus(form.status.data),
-                                              form.comment.data or "")
+        report = operations.change_tasks(rows, current_user, form.comment.data or "")
     except DomainError as refused:
-        db.session.rollback()
-        form.form_errors.append(refused.detail)
-        form.task_ids.errors = [f"{code}: {'; '.join(messages)}" for code, messages in refused.errors.items()]
+        refusal_into_form(form, refused, default=form.task_ids)
         return _render_committee(_committee_or_404(code), form, refused.status)
     db.session.commit()
-    flash(_("Updated: %(codes)s.", codes=", ".join(result.updated) or "—"), "info")
+    if report.changed:
+        flash(_("Updated: %(changes)s.", changes=", ".join(
+            f"{code} ({STATUS_LABELS[before.value]} → {STATUS_LABELS[after.value]})"
+            for code, before, after in report.changed)), "info")
+    if report.refused:
+        form.task_ids.errors = [f"{code}: {' '.join(messages)}" for code, messages in report.refused.items()]
+        form.form_errors = [_("Not changed: %(codes)s.", codes=", ".join(report.refused))]
+        return _render_committee(_committee_or_404(code), form, 409)
+    if not report.changed:
+        flash(_("Nothing to update."), "info")
     return redirect(url_for("roadmap.committee_detail", code=committee.code))
+
+
+def _bulk_rows(tasks: list[RoadmapTask], chosen: set[int], bulk_status: str | None) -> list[operations.TaskChange] | None:
+    """The rows of the bulk form as changes: a chosen row goes to the one status; any other row to its own
+    select's status; each against the status the page showed (`was-<id>`). None when a status is not one."""
+    rows = []
+    try:
+        for task in tasks:
+            read = TaskStatus(request.form.get(f"was-{task.id}") or task.status.value)
+            if task.id in chosen and bulk_status:
+                target = TaskStatus(bulk_status)
+            elif request.form.get(f"status-{task.id}"):
+                target = TaskStatus(request.form[f"status-{task.id}"])
+            else:
+                continue
+            rows.append(operations.TaskChange(task, read, target))
+    except ValueError:
+        return None
+    return rows
 
 
 @bp.route("/tasks/<int:task_id>/watch", methods=["POST"])
