@@ -6,6 +6,7 @@ from wtforms import DateField, EmailField, SelectField, StringField, TextAreaFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
+from association.core.rules import MAX_COMMENT_LENGTH
 from association.core.versions import ReadValuesField, VersionField
 
 MEASURE_LABELS = {
@@ -72,12 +73,12 @@ class LibraryForm(ContactForm):
 class MembershipForm(FlaskForm):
     status = SelectField(_l("Membership"), validators=[DataRequired()], choices=choices(MEMBERSHIP_LABELS))
     effective_on = DateField(_l("From"), validators=[DataRequired()])
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=5000)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)])
 
 
 class MeasureForm(FlaskForm):
     status = SelectField(_l("Status"), validators=[DataRequired()], choices=choices(MEASURE_LABELS))
     evidence_url = URLField(_l("Evidence link"), validators=[Optional(), URL(), Length(max=2000)])
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)])
     version = VersionField()
     read_values = ReadValuesField()

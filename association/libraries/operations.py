@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from association.core.errors import NotAllowed, StaleVersion, StateConflict, ValidationFailed
 from association.core.models import utcnow
+from association.core.rules import MAX_COMMENT_LENGTH, link_errors
 from association.core.versions import changed_fields, check_merge
 from association.extensions import db
 from association.libraries.models import (
@@ -25,7 +26,7 @@ from association.libraries.models import (
 from association.roadmap.models import RoadmapTask, TaskStatus
 from association.users.models import User
 
-MAX_NOTE_LENGTH = 5000
+MAX_NOTE_LENGTH = MAX_COMMENT_LENGTH
 CONTACT_FIELDS = ("website", "email", "phone", "address")
 PROFILE_FIELDS = ("code", "name_kk", "name_ru", "name_en", "university", "city", "region", "type", "joined_on",
                   *CONTACT_FIELDS)
@@ -34,11 +35,6 @@ PROFILE_FIELDS = ("code", "name_kk", "name_ru", "name_en", "university", "city",
 def can_edit_profile(user: User, library: MemberLibrary) -> bool:
     """The coordinator edits every field; a library's own representative edits its contact fields."""
     return user.is_coordinator or user.represents(library.id)
-
-
-def _check_http_url(name: str, value: str | None, errors: dict[str, list[str]]) -> None:
-    if value and not value.lower().startswith(("http://", "https://")):
-        errors.setdefault(name, []).append(_("Must start with http:// or https://."))
 
 
 def _profile_values(data: dict, library: MemberLibrary | None) -> dict:
@@ -75,7 +71,7 @@ def _profile_values(data: dict, library: MemberLibrary | None) -> dict:
             values[name] = value.strip() if isinstance(value, str) else value
             if values[name] == "":
                 values[name] = None
-    _check_http_url("website", values.get("website"), errors)
+    errors.update(link_errors("website", values.get("website")))
     if errors:
         raise ValidationFailed(_("The library was not saved."), errors)
     return values
@@ -191,9 +187,8 @@ def set_measure_progress(library: MemberLibrary, task: RoadmapTask, user: User, 
         raise StateConflict(_("This library has left the Association."))
     if task.status == TaskStatus.CANCELLED:
         raise StateConflict(_("This measure was cancelled."))
-    if evidence_url and not evidence_url.lower().startswith(("http://", "https://")):
-        raise ValidationFailed(_("The evidence link must be an http(s) address."),
-                               {"evidence_url": [_("Must start with http:// or https://.")]})
+    if link_errors("evidence_url", evidence_url):
+        raise ValidationFailed(_("The evidence link must be an http(s) address."), link_errors("evidence_url", evidence_url))
     if len(note or "") > MAX_NOTE_LENGTH:
         raise ValidationFailed(_("The note is too long."), {"note": [_("At most %(n)d characters.", n=MAX_NOTE_LENGTH)]})
     progress = db.session.scalar(

@@ -14,7 +14,7 @@ from association.core.errors import DomainError
 from association.core.forms import refusal_into_form
 from association.core.pagination import DEFAULT_PER_PAGE, paginate
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
-from association.core.versions import BadVersion, EditConflict, posted_read_values, posted_version
+from association.core.versions import EditConflict, missing_version, posted_read_values, posted_version
 from association.extensions import db
 from association.libraries import operations, queries
 from association.libraries.forms import (
@@ -189,7 +189,7 @@ def _show_stored(form, library: MemberLibrary) -> None:
 def _read_profile(form) -> dict[str, str] | None:
     read = posted_read_values(form.read_values)
     if read is not None and not all(isinstance(value, str) for value in read.values()):
-        raise BadVersion(_("This form has no valid version: reload the page and enter your changes again."))
+        raise missing_version()
     return read
 
 

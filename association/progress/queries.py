@@ -15,6 +15,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from association.core.i18n import current_language
+from association.core.rules import percent
 from association.extensions import db
 from association.libraries.models import LibraryProgress, MeasureStatus, MemberLibrary, MembershipStatus, Region
 from association.returns.lateness import on_time as returns_on_time
@@ -23,11 +24,6 @@ from association.roadmap.models import RoadmapTask, TaskStatus
 from association.roadmap.queries import overdue_clause
 
 PROGRESS_BUCKETS = ((0, 24), (25, 49), (50, 74), (75, 99), (100, 100))
-
-
-def percent(part: int, whole: int) -> int:
-    """A whole percentage; 0 when there is nothing to count."""
-    return round(100 * part / whole) if whole else 0
 
 
 def measure_ids() -> list[int]:

@@ -16,14 +16,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from association.committees.models import Committee
 from association.core.errors import NotAllowed, StaleVersion, StateConflict, ValidationFailed
 from association.core.models import utcnow
+from association.core.rules import MAX_COMMENT_LENGTH, link_errors
 from association.core.versions import check_merge
 from association.extensions import db
 from association.programme.models import Direction
 from association.roadmap.models import RoadmapTask, TaskHistory, TaskStatus, TaskWatcher
 from association.roadmap.workflow import Actor, allowed_targets, required_actor
 from association.users.models import User
-
-MAX_COMMENT_LENGTH = 5000
 
 
 def actor_for(user: User, task: RoadmapTask) -> Actor | None:
@@ -116,9 +115,8 @@ def update_task(task: RoadmapTask, user: User, *, status: TaskStatus | None = No
         raise ValidationFailed(_("Progress must be between 0 and 100."),
                                {"progress_percent": [_("A whole number from 0 to 100.")]})
     _check_comment(comment)
-    if evidence_url and not evidence_url.lower().startswith(("http://", "https://")):
-        raise ValidationFailed(_("The evidence link must be an http(s) address."),
-                               {"evidence_url": [_("Must start with http:// or https://.")]})
+    if link_errors("evidence_url", evidence_url):
+        raise ValidationFailed(_("The evidence link must be an http(s) address."), link_errors("evidence_url", evidence_url))
 
     before = task.status
     changes_status = status is not None and status != before

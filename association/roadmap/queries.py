@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from association.committees.models import Committee
+from association.core.rules import percent
 from association.extensions import db
 from association.programme.models import Direction
 from association.roadmap.models import CLOSED_STATUSES, RoadmapTask, TaskHistory, TaskStatus, TaskWatcher
@@ -113,8 +114,7 @@ def committee_figures(committee_ids: list[int] | None = None, year: int | None =
     for committee_id in wanted:
         by_status = counts.get(committee_id, {s.value: 0 for s in TaskStatus})
         counted = sum(by_status.values()) - by_status["cancelled"]
-        percent = round(100 * by_status["done"] / counted) if counted else 0
-        figures[committee_id] = CommitteeFigures(sum(by_status.values()), by_status, percent)
+        figures[committee_id] = CommitteeFigures(sum(by_status.values()), by_status, percent(by_status["done"], counted))
     return figures
 
 
