@@ -8,22 +8,18 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from association.committees.models import Committee, CommitteeMembership
-from association.core import charts
+from association.committees.models import Committee
 from association.core.errors import DomainError
 from association.core.forms import refusal_into_form
 from association.core.pagination import DEFAULT_PER_PAGE, paginate
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.core.versions import EditConflict, missing_version, posted_read_values, posted_version
 from association.extensions import db
-from association.libraries.forms import MEASURE_LABELS
 from association.programme.models import Direction
-from association.progress.queries import measure_adoption
 from association.roadmap import operations, queries
-from association.roadmap.forms import BulkUpdateForm, TaskDefinitionForm, TaskFilterForm, TaskUpdateForm, WatchForm
+from association.roadmap.forms import TaskDefinitionForm, TaskFilterForm, TaskUpdateForm, WatchForm
 from association.roadmap.labels import STATUS_LABELS
 from association.roadmap.models import RoadmapTask, TaskStatus
 from association.roadmap.workflow import allowed_targets
@@ -129,101 +125,6 @@ def _read_values(form) -> dict[str, str] | None:
     if read is not None and not all(isinstance(value, str) for value in read.values()):
         raise missing_version()
     return read
-
-
-def _committee_or_404(code: str) -> Committee:
-    committee = db.session.scalars(
-        sa.select(Committee).where(Committee.code == code.upper())
-        .options(selectinload(Committee.memberships).joinedload(CommitteeMembership.user))
-    ).one_or_none()
-    if committee is None:
-        abort(404)
-    return committee
-
-
-def _bulk_form(tasks: list[RoadmapTask]) -> BulkUpdateForm:
-    form = BulkUpdateForm()
-    form.task_ids.choices = [SelectChoice(task.id, task.code) for task in tasks]
-    form.status.choices = [SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in STATUS_LABELS.items()]
-    return form
-
-
-def _render_committee(committee: Committee, bulk_form: BulkUpdateForm | None = None, status: int = 200):
-    tasks = db.session.scalars(queries.task_query({"committee": committee.code})).unique().all()
-    if bulk_form is None and operations.can_bulk_update(current_user, committee.id):
-        bulk_form = _bulk_form(tasks)
-    measures = [task for task in tasks if task.library_level and task.status != TaskStatus.CANCELLED]
-    adoption = measure_adoption([task.id for task in measures])
-    actor = {task.id: operations.actor_for(current_user, task) for task in tasks} if bulk_form else {}
-    row_choices = {task.id: [task.status, *allowed_targets(task.status, actor[task.id])]
-                   for task in tasks if actor.get(task.id) is not None}
-    return render_template("roadmap/committee_detail.html", committee=committee, tasks=tasks, row_choices=row_choices,
-                           figures=queries.committee_figures([committee.id])[committee.id], status_labels=STATUS_LABELS,
-                           bulk_form=bulk_form, measures=measures, adoption=adoption, charts=charts,
-                           adoption_rows=[(task.code, adoption[task.id]["done"]) for task in measures],
-                           adoption_max=max((sum(counts.values()) for counts in adoption.values()), default=1),
-                           measure_labels=MEASURE_LABELS), status
-
-
-@bp.route("/committees/<code>")
-@access(SIGNED_IN)
-def committee_detail(code: str):
-    """A committee: mandate, members and chair, tasks with their progress; the chair's bulk update."""
-    return _render_committee(_committee_or_404(code))
-
-
-@bp.route("/committees/<code>/bulk", methods=["POST"])
-@access(TASK_UPDATERS)
-def committee_bulk_update(code: str):
-    """The chair's (or coordinator's) bulk update: each row's chosen status, or the chosen rows moved to one status.
-    Only rows the chair changed are touched; the report names each task changed and each refused, with why."""
-    committee = _committee_or_404(code)
-    if not operations.can_bulk_update(current_user, committee.id):
-        abort(403)
-    tasks = db.session.scalars(queries.task_query({"committee": committee.code})).unique().all()
-    form = _bulk_form(tasks)
-    if not form.validate_on_submit():
-        return _render_committee(committee, form, 400)
-    rows = _bulk_rows(tasks, set(form.task_ids.data or []), form.status.data)
-    if rows is None:
-        form.form_errors = [_("A status in the form is not one of the workflow's.")]
-        return _render_committee(committee, form, 400)
-    try:
-        report = operations.change_tasks(rows, current_user, form.comment.data or "")
-    except DomainError as refused:
-        refusal_into_form(form, refused, default=form.task_ids)
-        return _render_committee(_committee_or_404(code), form, refused.status)
-    db.session.commit()
-    if report.changed:
-        flash(_("Updated: %(changes)s.", changes=", ".join(
-            f"{code} ({STATUS_LABELS[before.value]} → {STATUS_LABELS[after.value]})"
-            for code, before, after in report.changed)), "info")
-    if report.refused:
-        form.task_ids.errors = [f"{code}: {' '.join(messages)}" for code, messages in report.refused.items()]
-        form.form_errors = [_("Not changed: %(codes)s.", codes=", ".join(report.refused))]
-        return _render_committee(_committee_or_404(code), form, 409)
-    if not report.changed:
-        flash(_("Nothing to update."), "info")
-    return redirect(url_for("roadmap.committee_detail", code=committee.code))
-
-
-def _bulk_rows(tasks: list[RoadmapTask], chosen: set[int], bulk_status: str | None) -> list[operations.TaskChange] | None:
-    """The rows of the bulk form as changes: a chosen row goes to the one status; any other row to its own
-    select's status; each against the status the page showed (`was-<id>`). None when a status is not one."""
-    rows = []
-    try:
-        for task in tasks:
-            read = TaskStatus(request.form.get(f"was-{task.id}") or task.status.value)
-            if task.id in chosen and bulk_status:
-                target = TaskStatus(bulk_status)
-            elif request.form.get(f"status-{task.id}"):
-                target = TaskStatus(request.form[f"status-{task.id}"])
-            else:
-                continue
-            rows.append(operations.TaskChange(task, read, target))
-    except ValueError:
-        return None
-    return rows
 
 
 @bp.route("/tasks/<int:task_id>/watch", methods=["POST"])
