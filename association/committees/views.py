@@ -14,7 +14,7 @@ from association.core.errors import DomainError
 from association.core.forms import refusal_into_form
 from association.core.permissions import SIGNED_IN, access, roles
 from association.extensions import db
-from association.libraries.forms import MEASURE_LABELS
+from association.libraries.labels import MEASURE_LABELS
 from association.roadmap import operations
 from association.roadmap.forms import BulkUpdateForm
 from association.roadmap.labels import STATUS_LABELS

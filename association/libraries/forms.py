@@ -8,21 +8,7 @@ from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from association.core.rules import MAX_COMMENT_LENGTH
 from association.core.versions import ReadValuesField, VersionField
-
-MEASURE_LABELS = {
-    "not_started": _l("Not started"),
-    "in_progress": _l("In progress"),
-    "done": _l("Done"),
-    "not_applicable": _l("Not applicable"),
-}
-MEMBERSHIP_LABELS = {"active": _l("Active member"), "suspended": _l("Suspended"), "left": _l("Left the Association")}
-TYPE_LABELS = {
-    "national": _l("National university"),
-    "state": _l("State university"),
-    "autonomous": _l("Autonomous organization of education"),
-    "private": _l("Private university"),
-    "joint-stock": _l("Joint-stock company"),
-}
+from association.libraries.labels import MEASURE_LABELS, MEMBERSHIP_LABELS, TYPE_LABELS
 
 
 def choices(labels: dict, blank: bool = False) -> list[SelectChoice]:

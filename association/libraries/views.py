@@ -29,7 +29,7 @@ from association.libraries.forms import (
 )
 from association.libraries.models import MeasureStatus, MemberLibrary, MembershipStatus
 from association.progress.queries import library_figures
-from association.returns.forms import STATUS_LABELS as RETURN_STATUS_LABELS
+from association.returns.labels import STATUS_LABELS as RETURN_STATUS_LABELS
 from association.returns.operations import can_read_return
 from association.returns.queries import returns_of_library
 from association.roadmap.models import RoadmapTask

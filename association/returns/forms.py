@@ -22,21 +22,11 @@ from association.core.versions import (
     posted_read_values,
     posted_version,
 )
+from association.returns.labels import STATUS_LABELS
 from association.returns.models import FieldType, FormField, ReturnForm
 from association.returns.operations import ReadState
 from association.returns.rules import NOT_AVAILABLE
 
-STATUS_LABELS = {
-    "not_started": _l("Not started"),
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
-    "returned": _l("Returned for correction"),
-    "accepted": _l("Accepted"),
-}
-ACTION_LABELS = {
-    "saved": _l("saved"), "submitted": _l("submitted"), "returned": _l("returned for correction"),
-    "accepted": _l("accepted"), "reopened": _l("reopened"), "created": _l("created"),
-}
 NA_SUFFIX = "__na"
 NOTE_SUFFIX = "__note"
 

@@ -20,10 +20,8 @@ from association.libraries.queries import get_library
 from association.progress.queries import returns_completeness
 from association.returns import operations, queries
 from association.returns.forms import (
-    ACTION_LABELS,
     NA_SUFFIX,
     NOTE_SUFFIX,
-    STATUS_LABELS,
     ConfirmUploadForm,
     ReviewForm,
     UploadForm,
@@ -33,6 +31,7 @@ from association.returns.forms import (
     read_state,
     submitted_values,
 )
+from association.returns.labels import ACTION_LABELS, STATUS_LABELS
 from association.returns.models import ReturnStatus
 from association.returns.spreadsheets import MAX_UPLOAD_BYTES, SpreadsheetRefused, build_template, read_upload
 from association.users.models import Role
