@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import url_for
@@ -21,6 +22,6 @@ def is_local_path(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
-def safe_next(target: str | None, default_endpoint: str = "main.dashboard", **values: object) -> str:
+def safe_next(target: str | None, default_endpoint: str = "main.dashboard", **values: Any) -> str:
     """`target` when it is a path of this site, otherwise the address of `default_endpoint`."""
     return target if target is not None and is_local_path(target) else url_for(default_endpoint, **values)

@@ -207,7 +207,8 @@ def change_tasks(rows: Iterable[TaskChange], user: User, comment: str = "") -> B
     report = BulkReport([], {})
     for row in rows:
         task = row.task
-        if not can_bulk_update(user, task.committee_id):
+        actor = actor_for(user, task)
+        if actor is None or not can_bulk_update(user, task.committee_id):
             report.refused[task.code] = [_("Only the chair of the task's committee or the coordinator can do this.")]
             continue
         if task.status != row.read:
@@ -215,7 +216,7 @@ def change_tasks(rows: Iterable[TaskChange], user: User, comment: str = "") -> B
                                            status=task.status.value)]
             continue
         try:
-            check_transition(task, actor_for(user, task), row.target)
+            check_transition(task, actor, row.target)
         except StateConflict as conflict:
             report.refused[task.code] = [conflict.detail]
             continue
