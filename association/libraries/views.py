@@ -28,10 +28,7 @@ from association.libraries.forms import (
     MembershipForm,
 )
 from association.libraries.models import MeasureStatus, MemberLibrary, MembershipStatus
-from association.progress.queries import library_figures
 from association.returns.labels import STATUS_LABELS as RETURN_STATUS_LABELS
-from association.returns.operations import can_read_return
-from association.returns.queries import returns_of_library
 from association.roadmap.models import RoadmapTask
 from association.users.models import Role
 
@@ -71,26 +68,23 @@ def _library_or_404(code: str) -> MemberLibrary:
 
 def _render_library(library: MemberLibrary, *, measure_forms: dict | None = None, membership_form=None,
                     status: int = 200):
-    measures = queries.library_measures(library.id)
-    editable = {m.task.id for m in measures if operations.can_edit_progress(current_user, library, m.task)}
+    page = queries.library_page(library, current_user)
     forms = measure_forms or {}
-    for measure in measures:
-        if measure.task.id in editable and measure.task.id not in forms:
+    for measure in page.measures:
+        if measure.task.id in page.editable_measures and measure.task.id not in forms:
             shown = {"status": measure.status.value, "evidence_url": measure.evidence_url or "", "note": measure.note}
             forms[measure.task.id] = MeasureForm(prefix=f"m{measure.task.id}", status=measure.status.value,
                                                  evidence_url=measure.evidence_url, note=measure.note,
                                                  version=str(measure.version), read_values=shown)
-    if membership_form is None and current_user.is_coordinator:
+    if membership_form is None and page.can_change_membership:
         membership_form = MembershipForm()
     return render_template(
-        "libraries/detail.html", library=queries.describe_libraries([library])[0], record=library,
-        figures=library_figures([library.id])[library.id], measures=measures, measure_forms=forms,
-        representatives=queries.representatives(library.id), membership=queries.membership_history(library.id),
-        history=queries.measure_history(library.id), returns=returns_of_library(library.id),
-        membership_form=membership_form, can_edit_profile=operations.can_edit_profile(current_user, library),
-        measure_labels=MEASURE_LABELS, membership_labels=MEMBERSHIP_LABELS, type_labels=TYPE_LABELS, charts=charts,
-        can_read_returns=can_read_return(current_user, library), return_labels=RETURN_STATUS_LABELS,
-        measure_counts=[(label, sum(1 for m in measures if m.status.value == key)) for key, label in MEASURE_LABELS.items()],
+        "libraries/detail.html", library=page.library, record=page.record, figures=page.figures,
+        measures=page.measures, measure_forms=forms, representatives=page.representatives,
+        membership=page.membership, history=page.history, returns=page.returns, membership_form=membership_form,
+        can_edit_profile=page.can_edit_profile, measure_labels=MEASURE_LABELS, membership_labels=MEMBERSHIP_LABELS,
+        type_labels=TYPE_LABELS, charts=charts, can_read_returns=page.can_read_returns,
+        return_labels=RETURN_STATUS_LABELS, measure_counts=page.measure_counts(MEASURE_LABELS),
     ), status
 
 
