@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, redirect, render_template, request, session
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 from flask_login import current_user
 
 from association.core import charts
@@ -66,7 +66,7 @@ def healthz():
 def choose_language():
     """Switch the interface language (kept for the user once signed in)."""
     locale = request.form.get("locale", "")
-    if locale in ("kk", "ru", "en"):
+    if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale
         if current_user.is_authenticated:
             set_locale(current_user, locale)

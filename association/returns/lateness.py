@@ -6,13 +6,22 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-# The Association works on Astana time: a return is due by the end of its due date there.
-ASSOCIATION_TIMEZONE = ZoneInfo("Asia/Almaty")
+from flask import current_app, has_app_context
+
+# The Association works on Astana time (the configured BABEL_DEFAULT_TIMEZONE): a return is due by the end of its
+# due date there.
+DEFAULT_TIMEZONE = "Asia/Almaty"
+
+
+def association_timezone() -> ZoneInfo:
+    """The Association's time zone, from the configuration."""
+    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
+    return ZoneInfo(name or DEFAULT_TIMEZONE)
 
 
 def end_of_day(day: date) -> datetime:
     """The last instant of `day` in the Association's time zone."""
-    return datetime.combine(day, time.max, tzinfo=ASSOCIATION_TIMEZONE)
+    return datetime.combine(day, time.max, tzinfo=association_timezone())
 
 
 def is_late(first_submitted_at: datetime | None, due_on: date, today: date | None = None) -> bool:

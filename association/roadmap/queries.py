@@ -128,3 +128,8 @@ def tasks_by_ids(task_ids: list[int]) -> list[RoadmapTask]:
 
 def is_watching(task_id: int, user_id: int) -> bool:
     return db.session.get(TaskWatcher, (task_id, user_id)) is not None
+
+
+def planned_years() -> list[int]:
+    """The years the Roadmap's tasks are planned for (what the task list filters by), from the data."""
+    return list(db.session.scalars(sa.select(RoadmapTask.planned_year).distinct().order_by(RoadmapTask.planned_year)))

@@ -34,7 +34,7 @@ def _filter_form() -> TaskFilterForm:
     form = TaskFilterForm(request.args)
     committees = db.session.execute(sa.select(Committee.code).order_by(Committee.position)).scalars().all()
     form.committee.choices = [SelectChoice("", "—")] + [SelectChoice(code) for code in committees]
-    form.year.choices = [SelectChoice("", "—")] + [SelectChoice(str(y)) for y in (2022, 2023, 2024)]
+    form.year.choices = [SelectChoice("", "—")] + [SelectChoice(str(y)) for y in queries.planned_years()]
     form.status.choices = [SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in STATUS_LABELS.items()]
     return form
 
