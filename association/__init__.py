@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from association.auth.views import bp as auth_views
     from association.comments.api import blp as comments_api
     from association.committees.api import blp as committees_api
+    from association.committees.views import bp as committees_views
     from association.exports.api import blp as exports_api
     from association.exports.views import bp as exports_views
     from association.extensions import api
@@ -130,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_views)
     app.register_blueprint(users_views)
     app.register_blueprint(roadmap_views)
+    app.register_blueprint(committees_views)
     app.register_blueprint(libraries_views)
     app.register_blueprint(returns_views)
     app.register_blueprint(exports_views)

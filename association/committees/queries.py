@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,7 +11,10 @@ from sqlalchemy.orm import selectinload
 from association.committees.models import Committee, CommitteeMembership
 from association.core.models import localized
 from association.extensions import db
-from association.roadmap.queries import committee_figures
+from association.roadmap.models import RoadmapTask, TaskStatus
+from association.roadmap.queries import CommitteeFigures, committee_figures, task_query
+from association.roadmap.workflow import allowed_targets
+from association.users.models import User
 
 
 def describe_committees(committee_id: int | None = None) -> list[dict[str, Any]]:
@@ -34,3 +38,49 @@ def describe_committees(committee_id: int | None = None) -> list[dict[str, Any]]
         }
         for committee in committees
     ]
+
+
+@dataclass
+class CommitteePage:
+    """Everything a committee's page shows: its tasks, figures, measures and their adoption, and the bulk rows."""
+
+    committee: Committee
+    tasks: list[RoadmapTask]
+    figures: CommitteeFigures
+    measures: list[RoadmapTask]
+    adoption: dict[int, dict[str, int]]
+    can_bulk_update: bool
+    row_choices: dict[int, list[TaskStatus]]  # for each task the user may move: its status, then the allowed ones
+
+    @property
+    def adoption_rows(self) -> list[tuple[str, int]]:
+        return [(task.code, self.adoption[task.id]["done"]) for task in self.measures]
+
+    @property
+    def adoption_max(self) -> int:
+        return max((sum(counts.values()) for counts in self.adoption.values()), default=1)
+
+
+def get_committee(code: str) -> Committee | None:
+    """A committee by its code, with its members."""
+    return db.session.scalars(
+        sa.select(Committee).where(Committee.code == code.upper())
+        .options(selectinload(Committee.memberships).joinedload(CommitteeMembership.user))
+    ).one_or_none()
+
+
+def committee_page(committee: Committee, user: User) -> CommitteePage:
+    """The committee page for `user`, in one call."""
+    from association.progress.queries import measure_adoption
+    from association.roadmap.operations import actor_for, can_bulk_update
+
+    tasks = list(db.session.scalars(task_query({"committee": committee.code})).unique().all())
+    measures = [task for task in tasks if task.library_level and task.status != TaskStatus.CANCELLED]
+    bulk = can_bulk_update(user, committee.id)
+    actors = {task.id: actor_for(user, task) for task in tasks} if bulk else {}
+    return CommitteePage(
+        committee=committee, tasks=tasks, figures=committee_figures([committee.id])[committee.id], measures=measures,
+        adoption=measure_adoption([task.id for task in measures]), can_bulk_update=bulk,
+        row_choices={task.id: [task.status, *allowed_targets(task.status, actor)]
+                     for task in tasks if (actor := actors.get(task.id)) is not None},
+    )

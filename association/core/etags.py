@@ -18,11 +18,12 @@ def etag_for(kind: str, object_id: int, version: int) -> str:
 
 
 def check_if_match(current: str) -> None:
-    """428 when If-Match is missing, 412 when it names another version than `current`."""
+    """428 when If-Match is missing or `*` (which names no version that was read), 412 when it names another
+    version than `current`."""
     if_match = request.if_match
-    if not if_match and "If-Match" not in request.headers:
+    if (not if_match and "If-Match" not in request.headers) or if_match.star_tag:
         raise PreconditionRequired()
-    if if_match.star_tag or if_match.contains(current):
+    if if_match.contains(current):
         return
     raise StaleVersion(_("The object was changed by someone else since you read it; read it again."))
 

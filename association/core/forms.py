@@ -1,9 +1,11 @@
-"""What every HTML form does with a refused operation: end the transaction, put each message beside its field."""
+"""What every HTML form does with a refused operation: end the transaction, then put each message beside its field
+(or, for a form with no field to mark, in a message above the page)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import flash
 from wtforms import Field, Form
 
 from association.core.errors import DomainError
@@ -28,3 +30,11 @@ def _add_errors(form: Form, field: Field | None, messages: list[str]) -> None:
         form.form_errors = [*form.form_errors, *messages]
     else:
         field.errors = [*field.errors, *messages]
+
+
+def refusal_flashed(refused: DomainError, detail: str | None = None, *, with_fields: bool = False) -> None:
+    """Roll back the refused change and say why in a message above the page (for forms with no field to mark):
+    `detail` instead of the refusal's own words, and with `with_fields` each field's messages too."""
+    db.session.rollback()
+    problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in refused.errors.items())
+    flash(f"{detail or refused.detail} {problems if with_fields else ''}".strip(), "error")

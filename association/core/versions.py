@@ -33,7 +33,9 @@ class EditConflict(StaleVersion):
     status = 409
 
     def __init__(self, detail: str, conflicts: list[FieldConflict]) -> None:
-        super().__init__(detail, {c.field: [_("Changed by someone else meanwhile.")] for c in conflicts})
+        super().__init__(detail, {c.field: [_("Someone else changed this meanwhile; stored now: %(value)s",
+                                                value="—" if c.theirs in (None, "") else c.theirs)]
+                                  for c in conflicts})
         self.conflicts = conflicts
 
 
@@ -81,7 +83,8 @@ class ReadValuesField(HiddenField):
                                                                           ensure_ascii=False)
 
 
-def _missing_version() -> BadVersion:
+def missing_version() -> BadVersion:
+    """The refusal of a form whose version (or values read) is missing or not one the page could have sent."""
     return BadVersion(_("This form has no valid version: reload the page and enter your changes again. "
                         "Nothing was saved."))
 
@@ -95,9 +98,9 @@ def posted_version(field: Field, *, allow_empty: bool = False) -> int | None:
     try:
         version = int(raw)
     except (TypeError, ValueError):
-        raise _missing_version() from None
+        raise missing_version() from None
     if version < 0:
-        raise _missing_version()
+        raise missing_version()
     return version
 
 
@@ -108,7 +111,7 @@ def posted_read_values(field: Field) -> dict[str, Any] | None:
     try:
         values = json.loads(field.data or "")
     except (TypeError, ValueError):
-        raise _missing_version() from None
+        raise missing_version() from None
     if not isinstance(values, dict):
-        raise _missing_version()
+        raise missing_version()
     return values

@@ -13,7 +13,8 @@ from association.core.models import localized
 from association.exports.scope import ExportScope
 from association.extensions import db
 from association.libraries.models import LibraryProgress, MeasureStatus, MemberLibrary, MembershipStatus
-from association.progress.queries import end_of_day, measure_ids, overall_percents
+from association.progress.queries import measure_ids, overall_percents
+from association.returns.lateness import is_late
 from association.returns.models import AnnualReturn, ReturnForm
 from association.roadmap.models import RoadmapTask, TaskHistory
 from association.roadmap.queries import code_order, task_query
@@ -127,15 +128,14 @@ def return_rows(scope: ExportScope, year: int | None) -> tuple[list[tuple[str, s
                 AnnualReturn.year == year_, AnnualReturn.library_id.in_([lib.id for lib in chunk]))).all()
             findings = findings_for_many(list(returns))
             by_library = {r.library_id: r for r in returns}
-            deadline = end_of_day(forms[year_].due_on) if year_ in forms else None
             for library in chunk:
                 annual_return = by_library.get(library.id)
                 row: dict[str, Any] = {
                     "year": year_, "library_code": library.code, "library_name": library.name,
                     "status": annual_return.status.value if annual_return else "not_started",
                     "submitted_at": annual_return.submitted_at if annual_return else None,
-                    "late": bool(annual_return and annual_return.first_submitted_at and deadline
-                                 and annual_return.first_submitted_at > deadline),
+                    "late": year_ in forms and is_late(annual_return.first_submitted_at if annual_return else None,
+                                                       forms[year_].due_on),
                 }
                 values = (annual_return.values or {}) if annual_return else {}
                 for code in fields:

@@ -2,24 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, HiddenField, SelectField, StringField, TextAreaField, URLField
+from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
-MEASURE_LABELS = {
-    "not_started": _l("Not started"),
-    "in_progress": _l("In progress"),
-    "done": _l("Done"),
-    "not_applicable": _l("Not applicable"),
-}
-MEMBERSHIP_LABELS = {"active": _l("Active member"), "suspended": _l("Suspended"), "left": _l("Left the Association")}
-TYPE_LABELS = {
-    "national": _l("National university"),
-    "state": _l("State university"),
-    "autonomous": _l("Autonomous organization of education"),
-    "private": _l("Private university"),
-    "joint-stock": _l("Joint-stock company"),
-}
+from association.core.rules import MAX_COMMENT_LENGTH
+from association.core.versions import ReadValuesField, VersionField
+from association.libraries.labels import MEASURE_LABELS, MEMBERSHIP_LABELS, TYPE_LABELS
 
 
 def choices(labels: dict, blank: bool = False) -> list[SelectChoice]:
@@ -44,7 +33,8 @@ class ContactForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
-    version = HiddenField()
+    version = VersionField()
+    read_values = ReadValuesField()
 
     FIELDS: tuple[str, ...] = ("website", "email", "phone", "address")
 
@@ -69,10 +59,12 @@ class LibraryForm(ContactForm):
 class MembershipForm(FlaskForm):
     status = SelectField(_l("Membership"), validators=[DataRequired()], choices=choices(MEMBERSHIP_LABELS))
     effective_on = DateField(_l("From"), validators=[DataRequired()])
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=5000)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)])
 
 
 class MeasureForm(FlaskForm):
     status = SelectField(_l("Status"), validators=[DataRequired()], choices=choices(MEASURE_LABELS))
     evidence_url = URLField(_l("Evidence link"), validators=[Optional(), URL(), Length(max=2000)])
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)])
+    version = VersionField()
+    read_values = ReadValuesField()

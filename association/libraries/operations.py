@@ -10,6 +10,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from association.core.errors import NotAllowed, StaleVersion, StateConflict, ValidationFailed
 from association.core.models import utcnow
+from association.core.rules import MAX_COMMENT_LENGTH, link_errors
+from association.core.versions import changed_fields, check_merge
 from association.extensions import db
 from association.libraries.models import (
     LibraryProgress,
@@ -24,7 +26,7 @@ from association.libraries.models import (
 from association.roadmap.models import RoadmapTask, TaskStatus
 from association.users.models import User
 
-MAX_NOTE_LENGTH = 5000
+MAX_NOTE_LENGTH = MAX_COMMENT_LENGTH
 CONTACT_FIELDS = ("website", "email", "phone", "address")
 PROFILE_FIELDS = ("code", "name_kk", "name_ru", "name_en", "university", "city", "region", "type", "joined_on",
                   *CONTACT_FIELDS)
@@ -33,11 +35,6 @@ PROFILE_FIELDS = ("code", "name_kk", "name_ru", "name_en", "university", "city",
 def can_edit_profile(user: User, library: MemberLibrary) -> bool:
     """The coordinator edits every field; a library's own representative edits its contact fields."""
     return user.is_coordinator or user.represents(library.id)
-
-
-def _check_http_url(name: str, value: str | None, errors: dict[str, list[str]]) -> None:
-    if value and not value.lower().startswith(("http://", "https://")):
-        errors.setdefault(name, []).append(_("Must start with http:// or https://."))
 
 
 def _profile_values(data: dict, library: MemberLibrary | None) -> dict:
@@ -74,7 +71,7 @@ def _profile_values(data: dict, library: MemberLibrary | None) -> dict:
             values[name] = value.strip() if isinstance(value, str) else value
             if values[name] == "":
                 values[name] = None
-    _check_http_url("website", values.get("website"), errors)
+    errors.update(link_errors("website", values.get("website")))
     if errors:
         raise ValidationFailed(_("The library was not saved."), errors)
     return values
@@ -94,8 +91,27 @@ def create_library(user: User, data: dict) -> MemberLibrary:
     return library
 
 
-def edit_library(library: MemberLibrary, user: User, data: dict, expected_version: int | None = None) -> None:
-    """Change a library's profile: every field for the coordinator, the contact fields for its representative."""
+def shown_profile(library: MemberLibrary, fields: tuple[str, ...] = PROFILE_FIELDS) -> dict[str, str]:
+    """A library's profile fields as a form shows them (text; the region's code, the type's value, ISO dates)."""
+    region_code = db.session.scalar(sa.select(Region.code).where(Region.id == library.region_id))
+    return {name: as_shown(region_code if name == "region" else getattr(library, name)) for name in fields}
+
+
+def as_shown(value: object) -> str:
+    """One profile value as text, the way a form posts it back unchanged."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(getattr(value, "value", value))
+
+
+def edit_library(library: MemberLibrary, user: User, data: dict, expected_version: int | None = None,
+                 read: dict[str, str] | None = None, *, field_merge: bool = False) -> None:
+    """Change a library's profile: every field for the coordinator, the contact fields for its representative.
+    An older `expected_version` is refused (412); with `field_merge` (an HTML form, `read` the values it showed)
+    only the fields that differ from what was read change, and one that someone else changed meanwhile is refused
+    (409, core.versions: without `read`, every field that would change)."""
     if not can_edit_profile(user, library):
         raise NotAllowed(_("You cannot change this library's profile."))
     if not user.is_coordinator:
@@ -103,7 +119,15 @@ def edit_library(library: MemberLibrary, user: User, data: dict, expected_versio
         if forbidden:
             raise NotAllowed(_("A library's representative may change only its contact fields, not: %(fields)s.",
                                fields=", ".join(forbidden)))
-    if expected_version is not None and expected_version != library.version:
+    if field_merge and expected_version is not None:
+        if read is not None:
+            data = {name: value for name, value in data.items()
+                    if as_shown(value).strip() != read.get(name, "").strip()}
+        check_merge(expected_version=expected_version, current_version=library.version,
+                    changed={name: as_shown(value) for name, value in data.items()}, read=read,
+                    current=shown_profile(library, tuple(data)),
+                    same=lambda _name, a, b: (a or "").strip() == (b or "").strip())
+    elif expected_version is not None and expected_version != library.version:
         raise StaleVersion(_("The library was changed by someone else since you loaded it."))
     for name, value in _profile_values(data, library).items():
         setattr(library, name, value)
@@ -141,9 +165,19 @@ def can_edit_progress(user: User, library: MemberLibrary, task: RoadmapTask) -> 
     return user.is_coordinator or user.represents(library.id) or user.is_member_of(task.committee_id)
 
 
+def shown_measure(progress: LibraryProgress | None) -> dict[str, str]:
+    """A library's progress on a measure as its form shows it (what the form posts back unchanged)."""
+    if progress is None:
+        return {"status": MeasureStatus.NOT_STARTED.value, "evidence_url": "", "note": ""}
+    return {"status": progress.status.value, "evidence_url": progress.evidence_url or "", "note": progress.note or ""}
+
+
 def set_measure_progress(library: MemberLibrary, task: RoadmapTask, user: User, *, status: MeasureStatus,
-                         evidence_url: str | None = None, note: str = "") -> LibraryProgress:
-    """Record where a library stands on a library-level measure; the change goes to the progress history."""
+                         evidence_url: str | None = None, note: str = "", expected_version: int | None = None,
+                         read: dict[str, str] | None = None, field_merge: bool = False) -> LibraryProgress:
+    """Record where a library stands on a library-level measure; the change goes to the progress history.
+    With `field_merge` (an HTML form read at `expected_version`, 0 before any progress, showing `read`) only the
+    fields changed since it was read change, and one someone else changed meanwhile is refused (core.versions)."""
     if not can_edit_progress(user, library, task):
         raise NotAllowed(_("You cannot change this library's progress."))
     if not task.library_level:
@@ -153,14 +187,21 @@ def set_measure_progress(library: MemberLibrary, task: RoadmapTask, user: User, 
         raise StateConflict(_("This library has left the Association."))
     if task.status == TaskStatus.CANCELLED:
         raise StateConflict(_("This measure was cancelled."))
-    if evidence_url and not evidence_url.lower().startswith(("http://", "https://")):
-        raise ValidationFailed(_("The evidence link must be an http(s) address."),
-                               {"evidence_url": [_("Must start with http:// or https://.")]})
+    if link_errors("evidence_url", evidence_url):
+        raise ValidationFailed(_("The evidence link must be an http(s) address."), link_errors("evidence_url", evidence_url))
     if len(note or "") > MAX_NOTE_LENGTH:
         raise ValidationFailed(_("The note is too long."), {"note": [_("At most %(n)d characters.", n=MAX_NOTE_LENGTH)]})
     progress = db.session.scalar(
         sa.select(LibraryProgress).where(LibraryProgress.library_id == library.id, LibraryProgress.task_id == task.id)
     )
+    if field_merge and expected_version is not None:
+        current = shown_measure(progress)
+        submitted = {"status": status.value, "evidence_url": evidence_url or "", "note": note or ""}
+        changed = submitted if read is None else changed_fields(submitted, read)
+        check_merge(expected_version=expected_version, current_version=progress.version if progress else 0,
+                    changed=changed, read=read, current=current)
+        merged = {**current, **changed}
+        status, evidence_url, note = MeasureStatus(merged["status"]), merged["evidence_url"] or None, merged["note"]
     before = progress.status if progress else None
     if progress is None:
         progress = LibraryProgress(library_id=library.id, task_id=task.id)

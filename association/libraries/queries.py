@@ -99,6 +99,7 @@ class Measure:
     updated_by: str | None
     confirmed_by: str | None
     confirmed_at: datetime | None
+    version: int = 0  # the version its form is read at (0: nothing recorded yet)
 
 
 def library_measures(library_id: int) -> list[Measure]:
@@ -122,7 +123,7 @@ def library_measures(library_id: int) -> list[Measure]:
             updated_at=row.updated_at if row else None,
             updated_by=row.updated_by.name if row and row.updated_by else None,
             confirmed_by=row.confirmed_by.name if row and row.confirmed_by else None,
-            confirmed_at=row.confirmed_at if row else None,
+            confirmed_at=row.confirmed_at if row else None, version=row.version if row else 0,
         ))
     return measures
 
@@ -141,3 +142,43 @@ def measure_history(library_id: int) -> list[tuple[LibraryProgressHistory, str, 
 
 def regions() -> list[Region]:
     return list(db.session.scalars(sa.select(Region).order_by(Region.position)))
+
+
+@dataclass
+class LibraryPage:
+    """Everything a library's page shows, read in one call."""
+
+    record: MemberLibrary
+    library: dict[str, Any]
+    figures: Any
+    measures: list[Measure]
+    editable_measures: set[int]  # the measures whose progress this user may record
+    representatives: list[Any]
+    membership: list[Any]
+    history: list[Any]
+    returns: list[dict[str, Any]]
+    can_edit_profile: bool
+    can_read_returns: bool
+    can_change_membership: bool
+
+    def measure_counts(self, labels: dict[str, Any]) -> list[tuple[Any, int]]:
+        return [(label, sum(1 for m in self.measures if m.status.value == key)) for key, label in labels.items()]
+
+
+def library_page(library: MemberLibrary, user: User) -> LibraryPage:
+    """A library's page for `user`: profile, figures, measures, representatives, membership, history, returns."""
+    from association.libraries.operations import can_edit_profile, can_edit_progress
+    from association.progress.queries import library_figures
+    from association.returns.operations import can_read_return
+    from association.returns.queries import returns_of_library
+
+    measures = library_measures(library.id)
+    return LibraryPage(
+        record=library, library=describe_libraries([library])[0], figures=library_figures([library.id])[library.id],
+        measures=measures,
+        editable_measures={m.task.id for m in measures if can_edit_progress(user, library, m.task)},
+        representatives=representatives(library.id), membership=membership_history(library.id),
+        history=measure_history(library.id), returns=returns_of_library(library.id),
+        can_edit_profile=can_edit_profile(user, library), can_read_returns=can_read_return(user, library),
+        can_change_membership=user.is_coordinator,
+    )

@@ -11,8 +11,10 @@ from wtforms.fields.choices import SelectChoice
 
 from association.core import charts
 from association.core.errors import DomainError
+from association.core.forms import refusal_into_form
 from association.core.pagination import DEFAULT_PER_PAGE, paginate
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
+from association.core.versions import EditConflict, missing_version, posted_read_values, posted_version
 from association.extensions import db
 from association.libraries import operations, queries
 from association.libraries.forms import (
@@ -26,10 +28,7 @@ from association.libraries.forms import (
     MembershipForm,
 )
 from association.libraries.models import MeasureStatus, MemberLibrary, MembershipStatus
-from association.progress.queries import library_figures
-from association.returns.forms import STATUS_LABELS as RETURN_STATUS_LABELS
-from association.returns.operations import can_read_return
-from association.returns.queries import returns_of_library
+from association.returns.labels import STATUS_LABELS as RETURN_STATUS_LABELS
 from association.roadmap.models import RoadmapTask
 from association.users.models import Role
 
@@ -69,24 +68,23 @@ def _library_or_404(code: str) -> MemberLibrary:
 
 def _render_library(library: MemberLibrary, *, measure_forms: dict | None = None, membership_form=None,
                     status: int = 200):
-    measures = queries.library_measures(library.id)
-    editable = {m.task.id for m in measures if operations.can_edit_progress(current_user, library, m.task)}
+    page = queries.library_page(library, current_user)
     forms = measure_forms or {}
-    for measure in measures:
-        if measure.task.id in editable and measure.task.id not in forms:
+    for measure in page.measures:
+        if measure.task.id in page.editable_measures and measure.task.id not in forms:
+            shown = {"status": measure.status.value, "evidence_url": measure.evidence_url or "", "note": measure.note}
             forms[measure.task.id] = MeasureForm(prefix=f"m{measure.task.id}", status=measure.status.value,
-                                                 evidence_url=measure.evidence_url, note=measure.note)
-    if membership_form is None and current_user.is_coordinator:
+                                                 evidence_url=measure.evidence_url, note=measure.note,
+                                                 version=str(measure.version), read_values=shown)
+    if membership_form is None and page.can_change_membership:
         membership_form = MembershipForm()
     return render_template(
-        "libraries/detail.html", library=queries.describe_libraries([library])[0], record=library,
-        figures=library_figures([library.id])[library.id], measures=measures, measure_forms=forms,
-        representatives=queries.representatives(library.id), membership=queries.membership_history(library.id),
-        history=queries.measure_history(library.id), returns=returns_of_library(library.id),
-        membership_form=membership_form, can_edit_profile=operations.can_edit_profile(current_user, library),
-        measure_labels=MEASURE_LABELS, membership_labels=MEMBERSHIP_LABELS, type_labels=TYPE_LABELS, charts=charts,
-        can_read_returns=can_read_return(current_user, library), return_labels=RETURN_STATUS_LABELS,
-        measure_counts=[(label, sum(1 for m in measures if m.status.value == key)) for key, label in MEASURE_LABELS.items()],
+        "libraries/detail.html", library=page.library, record=page.record, figures=page.figures,
+        measures=page.measures, measure_forms=forms, representatives=page.representatives,
+        membership=page.membership, history=page.history, returns=page.returns, membership_form=membership_form,
+        can_edit_profile=page.can_edit_profile, measure_labels=MEASURE_LABELS, membership_labels=MEMBERSHIP_LABELS,
+        type_labels=TYPE_LABELS, charts=charts, can_read_returns=page.can_read_returns,
+        return_labels=RETURN_STATUS_LABELS, measure_counts=page.measure_counts(MEASURE_LABELS),
     ), status
 
 
@@ -111,16 +109,33 @@ def measure_update(code: str, task_id: int):
     if form.validate_on_submit():
         try:
             operations.set_measure_progress(library, task, current_user, status=MeasureStatus(form.status.data),
-                                            evidence_url=form.evidence_url.data or None, note=form.note.data or "")
+                                            evidence_url=form.evidence_url.data or None, note=form.note.data or "",
+                                            expected_version=posted_version(form.version),
+                                            read=_read_profile(form), field_merge=True)
+        except EditConflict as conflict:
+            read = _read_profile(form)
+            refusal_into_form(form, conflict)
+            _keep_typed_measure(form, next(m for m in queries.library_measures(library.id) if m.task.id == task_id),
+                                read)
+            form.form_errors = [conflict.detail]
+            return _render_library(_library_or_404(code), measure_forms={task_id: form}, status=conflict.status)
         except DomainError as refused:
-            db.session.rollback()
-            for name, messages in (refused.errors or {"status": [refused.detail]}).items():
-                (form._fields.get(name) or form.status).errors.extend(messages)
+            refusal_into_form(form, refused, default=form.status)
             return _render_library(_library_or_404(code), measure_forms={task_id: form}, status=refused.status)
         db.session.commit()
         flash(_("Progress saved."), "info")
         return redirect(url_for("libraries.library_detail", code=library.code) + f"#measure-{task_id}")
     return _render_library(library, measure_forms={task_id: form}, status=400)
+
+
+def _keep_typed_measure(form: MeasureForm, measure: queries.Measure, read: dict[str, str] | None) -> None:
+    """The conflict's form: read again at the stored version, with the fields the user changed kept as typed."""
+    stored = {"status": measure.status.value, "evidence_url": measure.evidence_url or "", "note": measure.note}
+    for name, value in stored.items():
+        typed = form[name].data or ""
+        if read is not None and typed == read.get(name, ""):
+            form[name].data, form[name].raw_data = value, None
+    form.version.data, form.read_values.data = str(measure.version), stored
 
 
 @bp.route("/libraries/<code>/membership", methods=["POST"])
@@ -134,9 +149,7 @@ def membership_update(code: str):
             operations.change_membership(library, current_user, MembershipStatus(form.status.data),
                                          form.effective_on.data, form.reason.data or "")
         except DomainError as refused:
-            db.session.rollback()
-            for name, messages in (refused.errors or {"status": [refused.detail]}).items():
-                (form._fields.get(name) or form.status).errors.extend(messages)
+            refusal_into_form(form, refused, default=form.status)
             return _render_library(_library_or_404(code), membership_form=form, status=refused.status)
         db.session.commit()
         flash(_("Membership changed."), "info")
@@ -152,11 +165,26 @@ def _profile_form(library: MemberLibrary | None):
     else:
         form = ContactForm()
     if request.method == "GET" and library is not None:
-        for name in form.FIELDS:
-            value = getattr(library, name if name != "region" else "region")
-            form[name].data = value.code if name == "region" else getattr(value, "value", value)
-        form.version.data = library.version
+        _show_stored(form, library)
     return form
+
+
+def _show_stored(form, library: MemberLibrary) -> None:
+    """Fill the form with the library as stored now, and the version and values it is read at."""
+    shown = operations.shown_profile(library, form.FIELDS)
+    for name in form.FIELDS:
+        value = getattr(library, name) if name != "region" else None
+        form[name].data = shown[name] if name in ("region", "type") else value
+        form[name].raw_data = None
+    form.version.data = str(library.version)
+    form.read_values.data = shown
+
+
+def _read_profile(form) -> dict[str, str] | None:
+    read = posted_read_values(form.read_values)
+    if read is not None and not all(isinstance(value, str) for value in read.values()):
+        raise missing_version()
+    return read
 
 
 def _save_profile(form, library: MemberLibrary | None):
@@ -165,14 +193,13 @@ def _save_profile(form, library: MemberLibrary | None):
         if library is None:
             saved = operations.create_library(current_user, data)
         else:
-            operations.edit_library(library, current_user, data, expected_version=int(form.version.data or 0))
+            operations.edit_library(library, current_user, data, expected_version=posted_version(form.version),
+                                    read=_read_profile(form), field_merge=True)
             saved = library
+    except EditConflict:
+        raise
     except DomainError as refused:
-        db.session.rollback()
-        for name, messages in (refused.errors or {}).items():
-            (form._fields[name].errors if name in form._fields else form.form_errors).extend(messages)
-        if not refused.errors:
-            form.form_errors.append(refused.detail)
+        refusal_into_form(form, refused)
         return None
     db.session.commit()
     return saved
@@ -194,16 +221,40 @@ def library_new():
 @bp.route("/libraries/<code>/edit", methods=["GET", "POST"])
 @access(PROFILE_EDITORS)
 def library_edit(code: str):
-    """Edit a library's profile: every field (coordinator) or the contact fields (its representative)."""
+    """Edit a library's profile: every field (coordinator) or the contact fields (its representative). A field
+    someone else changed since the form was read is a conflict page that keeps what was typed."""
     library = _library_or_404(code)
     if not operations.can_edit_profile(current_user, library):
         abort(403)
     form = _profile_form(library)
+    conflict_rows = []
     if request.method == "POST" and form.validate_on_submit():
-        saved = _save_profile(form, library)
+        try:
+            saved = _save_profile(form, library)
+        except EditConflict as conflict:
+            db.session.rollback()
+            library = _library_or_404(code)
+            form = _conflict_form(form, library, _read_profile(form))
+            labels = {name: form[name].label.text for name in form.FIELDS}
+            conflict_rows = [(labels.get(c.field, c.field), c) for c in conflict.conflicts]
+            flash(conflict.detail, "error")
+            return render_template("libraries/form.html", form=form, library=library,
+                                   conflict_rows=conflict_rows), 409
         if saved is not None:
             flash(_("Library saved."), "info")
             return redirect(url_for("libraries.library_detail", code=saved.code))
         library = _library_or_404(code)
-        form.version.data = library.version
-    return render_template("libraries/form.html", form=form, library=library), 400 if form.errors else 200
+    return render_template("libraries/form.html", form=form, library=library,
+                           conflict_rows=conflict_rows), 400 if form.errors else 200
+
+
+def _conflict_form(typed, library: MemberLibrary, read: dict[str, str] | None):
+    """The stored profile, read at its new version, with what the user changed kept as typed."""
+    fresh = LibraryForm(formdata=None) if current_user.is_coordinator else ContactForm(formdata=None)
+    if current_user.is_coordinator:
+        fresh.region.choices = _region_choices(blank=False)
+    _show_stored(fresh, library)
+    for name in fresh.FIELDS:
+        if read is None or operations.as_shown(typed[name].data).strip() != read.get(name, "").strip():
+            fresh[name].data, fresh[name].raw_data = typed[name].data, typed[name].raw_data
+    return fresh

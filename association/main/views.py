@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_from_directory, session
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+)
 from flask_login import current_user
 
 from association.core import charts
@@ -69,7 +79,7 @@ def healthz():
 def choose_language():
     """Switch the interface language (kept for the user once signed in)."""
     locale = request.form.get("locale", "")
-    if locale in ("kk", "ru", "en"):
+    if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale
         if current_user.is_authenticated:
             set_locale(current_user, locale)

@@ -10,27 +10,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import sqlalchemy as sa
 
 from association.core.i18n import current_language
+from association.core.rules import percent
 from association.extensions import db
 from association.libraries.models import LibraryProgress, MeasureStatus, MemberLibrary, MembershipStatus, Region
+from association.returns.lateness import on_time as returns_on_time
 from association.returns.models import AnnualReturn, ReturnForm, ReturnStatus
 from association.roadmap.models import RoadmapTask, TaskStatus
 from association.roadmap.queries import overdue_clause
 
-# The Association works on Astana time: "submitted by the due date" means by its end there.
-ASSOCIATION_TIMEZONE = ZoneInfo("Asia/Almaty")
-
 PROGRESS_BUCKETS = ((0, 24), (25, 49), (50, 74), (75, 99), (100, 100))
-
-
-def percent(part: int, whole: int) -> int:
-    """A whole percentage; 0 when there is nothing to count."""
-    return round(100 * part / whole) if whole else 0
 
 
 def measure_ids() -> list[int]:
@@ -156,10 +149,6 @@ class Completeness:
     items: list[dict]
 
 
-def end_of_day(day: date) -> datetime:
-    return datetime.combine(day, time.max, tzinfo=ASSOCIATION_TIMEZONE)
-
-
 def returns_completeness(year: int) -> Completeness:
     """Which active member libraries have submitted their return for `year`, and how many on time.
 
@@ -174,7 +163,6 @@ def returns_completeness(year: int) -> Completeness:
         .where(MemberLibrary.membership_status == MembershipStatus.ACTIVE)
         .order_by(MemberLibrary.code)
     ).all()
-    deadline = end_of_day(form.due_on) if form else None
     submitted_states = {ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED}
     items, submitted, accepted, on_time = [], 0, 0, 0
     for code, stored_status, submitted_at, first_submitted_at in rows:
@@ -183,8 +171,7 @@ def returns_completeness(year: int) -> Completeness:
             submitted += 1
         if status == ReturnStatus.ACCEPTED:
             accepted += 1
-        if (status in submitted_states and deadline is not None and first_submitted_at is not None
-                and first_submitted_at <= deadline):
+        if status in submitted_states and form is not None and returns_on_time(first_submitted_at, form.due_on):
             on_time += 1
         items.append({"library": code, "status": status.value if status else "not_started",
                       "submitted_at": submitted_at})

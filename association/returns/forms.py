@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -15,22 +14,19 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from association.core.models import localized
-from association.core.versions import BadVersion, ReadValuesField, VersionField, posted_read_values, posted_version
+from association.core.rules import MAX_COMMENT_LENGTH
+from association.core.versions import (
+    ReadValuesField,
+    VersionField,
+    missing_version,
+    posted_read_values,
+    posted_version,
+)
+from association.returns.labels import STATUS_LABELS
 from association.returns.models import FieldType, FormField, ReturnForm
 from association.returns.operations import ReadState
 from association.returns.rules import NOT_AVAILABLE
 
-STATUS_LABELS = {
-    "not_started": _l("Not started"),
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
-    "returned": _l("Returned for correction"),
-    "accepted": _l("Accepted"),
-}
-ACTION_LABELS = {
-    "saved": _l("saved"), "submitted": _l("submitted"), "returned": _l("returned for correction"),
-    "accepted": _l("accepted"), "reopened": _l("reopened"), "created": _l("created"),
-}
 NA_SUFFIX = "__na"
 NOTE_SUFFIX = "__note"
 
@@ -51,7 +47,7 @@ def _input_for(definition: FormField):
         return SelectField(label, description=description, validators=[Optional()], choices=[SelectChoice("", "—")] + [
             SelectChoice(choice["code"], localized(choice.get("label")) or choice["code"])
             for choice in definition.choices or []])
-    return TextAreaField(label, description=description, validators=[Optional(), Length(max=5000)],
+    return TextAreaField(label, description=description, validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)],
                          render_kw={"rows": 2})
 
 
@@ -70,7 +66,7 @@ def build_return_form(form: ReturnForm, values: dict[str, Any], notes: dict[str,
         if definition.allow_na:
             setattr(AnnualReturnForm, definition.code + NA_SUFFIX, BooleanField(_l("Not available")))
         setattr(AnnualReturnForm, definition.code + NOTE_SUFFIX,
-                TextAreaField(_l("Explanation"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 2}))
+                TextAreaField(_l("Explanation"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)], render_kw={"rows": 2}))
         value = values.get(definition.code)
         if value == NOT_AVAILABLE:
             data[definition.code + NA_SUFFIX] = True
@@ -97,7 +93,7 @@ def read_state(wtform: FlaskForm) -> ReadState:
         return ReadState(version or 0, None, None)
     values, notes = read.get("values"), read.get("notes", {})
     if not isinstance(values, dict) or not isinstance(notes, dict):
-        raise BadVersion(_("This form has no valid version: reload the page and enter your changes again."))
+        raise missing_version()
     return ReadState(version, values, {str(code): str(note) for code, note in notes.items()})
 
 
@@ -136,7 +132,7 @@ def submitted_values(form: ReturnForm, wtform: FlaskForm) -> tuple[dict[str, Any
 
 
 class ReviewForm(FlaskForm):
-    comment = TextAreaField(_l("Comment for the library"), validators=[Optional(), Length(max=5000)])
+    comment = TextAreaField(_l("Comment for the library"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)])
 
 
 class YearForm(FlaskForm):

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from association.core.errors import Missing, NotAllowed, StaleVersion, StateConflict, ValidationFailed
 from association.core.models import utcnow
+from association.core.rules import MAX_COMMENT_LENGTH
 from association.core.versions import BadVersion, changed_fields, check_merge
 from association.extensions import db
 from association.libraries.models import MemberLibrary, MembershipStatus
@@ -21,7 +22,6 @@ from association.returns.validation import Findings, check_values, coerce_values
 from association.users.models import User
 
 EDITABLE = frozenset({ReturnStatus.DRAFT, ReturnStatus.RETURNED})
-MAX_COMMENT_LENGTH = 5000
 
 
 def can_edit_return(user: User, library: MemberLibrary) -> bool:

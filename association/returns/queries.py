@@ -14,6 +14,7 @@ from association.core.errors import NotAllowed
 from association.core.models import localized
 from association.extensions import db
 from association.libraries.models import MemberLibrary, MembershipStatus, Region
+from association.returns import lateness
 from association.returns.models import AnnualReturn, ReturnForm, ReturnHistory, ReturnStatus
 from association.returns.validation import Findings
 from association.users.models import User
@@ -42,13 +43,8 @@ def describe_form(form: ReturnForm) -> dict[str, Any]:
 
 
 def is_late(annual_return: AnnualReturn | None, form: ReturnForm, today: date | None = None) -> bool:
-    """First submitted after the due date, or not submitted and the due date has passed."""
-    from association.progress.queries import end_of_day
-
-    deadline = end_of_day(form.due_on)
-    if annual_return is not None and annual_return.first_submitted_at is not None:
-        return annual_return.first_submitted_at > deadline
-    return (today or date.today()) > form.due_on
+    """The return's lateness by the one rule of `returns.lateness`."""
+    return lateness.is_late(annual_return.first_submitted_at if annual_return else None, form.due_on, today)
 
 
 # A return's history grows with every save; pages and API answers show the newest entries, the rest is a page away.

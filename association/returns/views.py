@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from association.core.errors import DomainError, ValidationFailed
-from association.core.forms import refusal_into_form
+from association.core.forms import refusal_flashed, refusal_into_form
 from association.core.parsing import InputRefused, parse_json
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.core.redirects import safe_next
@@ -21,10 +21,8 @@ from association.libraries.queries import get_library
 from association.progress.queries import returns_completeness
 from association.returns import operations, queries
 from association.returns.forms import (
-    ACTION_LABELS,
     NA_SUFFIX,
     NOTE_SUFFIX,
-    STATUS_LABELS,
     ConfirmUploadForm,
     ReviewForm,
     UploadForm,
@@ -34,6 +32,7 @@ from association.returns.forms import (
     read_state,
     submitted_values,
 )
+from association.returns.labels import ACTION_LABELS, STATUS_LABELS
 from association.returns.models import ReturnStatus
 from association.returns.spreadsheets import MAX_UPLOAD_BYTES, SpreadsheetRefused, build_template, read_upload
 from association.users.models import Role
@@ -118,9 +117,8 @@ def return_save(code: str, year: int):
     try:
         operations.submit_return(library, year, current_user)
     except DomainError as refused:
-        db.session.rollback()
-        flash(_("Not submitted: correct the errors marked below. Your values are saved as a draft.")
-              if isinstance(refused, ValidationFailed) else refused.detail, "error")
+        refusal_flashed(refused, _("Not submitted: correct the errors marked below. Your values are saved as a draft.")
+                        if isinstance(refused, ValidationFailed) else None)
         return _render(_page(library, year), status=refused.status)
     db.session.commit()
     flash(_("Return submitted."), "info")
@@ -260,14 +258,10 @@ def return_upload_confirm(code: str, year: int):
     read = read_state(form)
     try:
         operations.save_return(library, year, current_user, values, read=read)
-    except EditConflict as conflict:
-        db.session.rollback()
-        flash(conflict.detail, "error")
-        return _render(_page(library, year), status=409, conflict=conflict)
     except DomainError as refused:
-        db.session.rollback()
-        flash(refused.detail, "error")
-        return _render(_page(library, year), status=refused.status)
+        refusal_flashed(refused)
+        return _render(_page(library, year), status=refused.status,
+                       conflict=refused if isinstance(refused, EditConflict) else None)
     db.session.commit()
     flash(_("The spreadsheet's values are saved in the draft."), "info")
     return redirect(url_for("returns.return_page", code=library.code, year=year))
@@ -282,8 +276,7 @@ def form_closed(year: int):
     try:
         operations.set_year_closed(year, current_user, request.form.get("closed") == "1")
     except DomainError as refused:
-        db.session.rollback()
-        flash(refused.detail, "error")
+        refusal_flashed(refused)
     else:
         db.session.commit()
         flash(_("Saved."), "info")
@@ -299,8 +292,7 @@ def form_copy(year: int):
     try:
         form = operations.copy_year(year, year + 1, current_user)
     except DomainError as refused:
-        db.session.rollback()
-        flash(refused.detail, "error")
+        refusal_flashed(refused)
         return redirect(url_for("returns.returns_overview", year=year))
     db.session.commit()
     flash(_("The form for %(year)d was created from %(source)d's.", year=form.year, source=year), "info")
@@ -323,9 +315,7 @@ def form_definition_upload(year: int):
         flash(_("The file is not a YAML form definition."), "error")
         return redirect(url_for("returns.returns_overview", year=year))
     except DomainError as refused:
-        db.session.rollback()
-        problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in refused.errors.items())
-        flash(f"{refused.detail} {problems}".strip(), "error")
+        refusal_flashed(refused, with_fields=True)
         return redirect(url_for("returns.returns_overview", year=year))
     db.session.commit()
     flash(_("Form %(year)d revision %(revision)d loaded.", year=loaded.year, revision=loaded.revision), "info")

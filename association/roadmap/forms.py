@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
+from association.core.versions import ReadValuesField, VersionField
 from association.roadmap.labels import STATUS_LABELS
 from association.roadmap.operations import MAX_COMMENT_LENGTH
 
@@ -26,7 +27,8 @@ class TaskUpdateForm(FlaskForm):
     progress_percent = IntegerField(_l("Progress, %"), validators=[Optional(), NumberRange(min=0, max=100)])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)])
     evidence_url = URLField(_l("Evidence link"), validators=[Optional(), URL(), Length(max=2000)])
-    version = HiddenField()
+    version = VersionField()
+    read_values = ReadValuesField()
 
     def offer(self, current: str, targets: list[str]) -> None:
         """The status choices: keep the current one, or move to one the workflow allows this user."""
@@ -90,8 +92,11 @@ class TaskDefinitionForm(FlaskForm):
 
 
 class BulkUpdateForm(FlaskForm):
-    task_ids = SelectMultipleField(_l("Tasks"), coerce=int, validators=[DataRequired()])
-    status = SelectField(_l("New status"), validators=[DataRequired()])
+    """The chair's bulk form: each row's own status select (`status-<id>`, with `was-<id>` the status it showed),
+    and the chosen rows (`task_ids`) moved to one status."""
+
+    task_ids = SelectMultipleField(_l("Tasks"), coerce=int, validators=[Optional()])
+    status = SelectField(_l("Move the chosen tasks to"), validators=[Optional()])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)])
 
 

@@ -16,13 +16,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from association.committees.models import Committee
 from association.core.errors import NotAllowed, StaleVersion, StateConflict, ValidationFailed
 from association.core.models import utcnow
+from association.core.rules import MAX_COMMENT_LENGTH, link_errors
+from association.core.versions import check_merge
 from association.extensions import db
 from association.programme.models import Direction
 from association.roadmap.models import RoadmapTask, TaskHistory, TaskStatus, TaskWatcher
 from association.roadmap.workflow import Actor, allowed_targets, required_actor
 from association.users.models import User
-
-MAX_COMMENT_LENGTH = 5000
 
 
 def actor_for(user: User, task: RoadmapTask) -> Actor | None:
@@ -84,22 +84,39 @@ def _record(task: RoadmapTask, user: User, before: TaskStatus, comment: str, evi
     return entry
 
 
+def shown_task(task: RoadmapTask) -> dict[str, str]:
+    """A task's status and progress as its update form shows them (what the form posts back unchanged)."""
+    return {"status": task.status.value, "progress_percent": str(task.progress_percent)}
+
+
 def update_task(task: RoadmapTask, user: User, *, status: TaskStatus | None = None,
                 progress_percent: int | None = None, comment: str = "", evidence_url: str | None = None,
-                expected_version: int | None = None) -> TaskHistory:
-    """Apply a status/progress/comment change by `user`, checking permission, workflow and version."""
+                expected_version: int | None = None, read: dict[str, str] | None = None,
+                field_merge: bool = False) -> TaskHistory:
+    """Apply a status/progress/comment change by `user`, checking permission, workflow and version. An older
+    `expected_version` is refused (412); with `field_merge` (the task page's form, `read` what it showed) only
+    the status or progress changed since it was read is applied, and one someone else changed meanwhile is a
+    conflict (409, core.versions)."""
     actor = actor_for(user, task)
     if actor is None:
         raise NotAllowed(_("Only members of the task's committee and the coordinator can update this task."))
-    if expected_version is not None and expected_version != task.version:
+    if field_merge and expected_version is not None:
+        submitted = {"status": status.value if status else task.status.value,
+                     "progress_percent": "" if progress_percent is None else str(progress_percent)}
+        changed = {name: value for name, value in submitted.items() if value != (read or {}).get(name)
+                   and (read is not None or value != shown_task(task)[name])}
+        check_merge(expected_version=expected_version, current_version=task.version, changed=changed, read=read,
+                    current=shown_task(task))
+        status = TaskStatus(changed["status"]) if "status" in changed else None
+        progress_percent = int(changed["progress_percent"]) if changed.get("progress_percent") else None
+    elif expected_version is not None and expected_version != task.version:
         raise StaleVersion(_("The task was changed by someone else since you loaded it."))
     if progress_percent is not None and not 0 <= progress_percent <= 100:
         raise ValidationFailed(_("Progress must be between 0 and 100."),
                                {"progress_percent": [_("A whole number from 0 to 100.")]})
     _check_comment(comment)
-    if evidence_url and not evidence_url.lower().startswith(("http://", "https://")):
-        raise ValidationFailed(_("The evidence link must be an http(s) address."),
-                               {"evidence_url": [_("Must start with http:// or https://.")]})
+    if link_errors("evidence_url", evidence_url):
+        raise ValidationFailed(_("The evidence link must be an http(s) address."), link_errors("evidence_url", evidence_url))
 
     before = task.status
     changes_status = changes_progress = False
@@ -180,6 +197,54 @@ def bulk_update_tasks(tasks: Iterable[RoadmapTask], user: User, status: TaskStat
         updated.append(task.code)
     _flush_or_stale()
     return BulkResult(updated, unchanged)
+
+
+@dataclass(frozen=True)
+class TaskChange:
+    """One row of a chair's bulk form: the task, the status the page showed, the status the chair chose."""
+
+    task: RoadmapTask
+    read: TaskStatus
+    target: TaskStatus
+
+
+@dataclass
+class BulkReport:
+    """What a bulk change did: the tasks changed (code, from, to), and those refused with their reasons."""
+
+    changed: list[tuple[str, TaskStatus, TaskStatus]]
+    refused: dict[str, list[str]]
+
+
+def change_tasks(rows: Iterable[TaskChange], user: User, comment: str = "") -> BulkReport:
+    """The chair's bulk form: change only the rows whose chosen status differs from the one the page showed (the
+    others are not touched: no transition, no history); each change the workflow allows lands, each other one is
+    refused with its reason, and so is a row someone else changed since the page was read."""
+    rows = [row for row in rows if row.target != row.read]
+    _check_comment(comment)
+    report = BulkReport([], {})
+    for row in rows:
+        task = row.task
+        actor = actor_for(user, task)
+        if actor is None or not can_bulk_update(user, task.committee_id):
+            report.refused[task.code] = [_("Only the chair of the task's committee or the coordinator can do this.")]
+            continue
+        if task.status != row.read:
+            report.refused[task.code] = [_("Someone else changed it meanwhile: it is now %(status)s.",
+                                           status=task.status.value)]
+            continue
+        try:
+            check_transition(task, actor, row.target)
+        except StateConflict as conflict:
+            report.refused[task.code] = [conflict.detail]
+            continue
+        task.status = row.target
+        if row.target == TaskStatus.DONE:
+            task.progress_percent = 100
+        _record(task, user, row.read, comment, None)
+        report.changed.append((task.code, row.read, row.target))
+    _flush_or_stale()
+    return report
 
 
 TASK_TEXT_FIELDS = ("title_kk", "title_ru", "title_en")

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from association.committees.models import Committee
+from association.core.rules import percent
 from association.extensions import db
 from association.programme.models import Direction
 from association.roadmap.models import CLOSED_STATUSES, RoadmapTask, TaskHistory, TaskStatus, TaskWatcher
@@ -118,8 +119,7 @@ def committee_figures(committee_ids: list[int] | None = None, year: int | None =
     for committee_id in wanted:
         by_status = counts.get(committee_id, {s.value: 0 for s in TaskStatus})
         counted = sum(by_status.values()) - by_status["cancelled"]
-        percent = round(100 * by_status["done"] / counted) if counted else 0
-        figures[committee_id] = CommitteeFigures(sum(by_status.values()), by_status, percent)
+        figures[committee_id] = CommitteeFigures(sum(by_status.values()), by_status, percent(by_status["done"], counted))
     return figures
 
 
@@ -133,3 +133,8 @@ def tasks_by_ids(task_ids: list[int]) -> list[RoadmapTask]:
 
 def is_watching(task_id: int, user_id: int) -> bool:
     return db.session.get(TaskWatcher, (task_id, user_id)) is not None
+
+
+def planned_years() -> list[int]:
+    """The years the Roadmap's tasks are planned for (what the task list filters by), from the data."""
+    return list(db.session.scalars(sa.select(RoadmapTask.planned_year).distinct().order_by(RoadmapTask.planned_year)))

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from association.committees.models import Committee, CommitteeMembership
-from association.core import charts
-from association.core.errors import DomainError, StaleVersion
+from association.committees.models import Committee
+from association.core.errors import DomainError
+from association.core.forms import refusal_into_form
 from association.core.pagination import DEFAULT_PER_PAGE, paginate
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
+from association.core.versions import EditConflict, missing_version, posted_read_values, posted_version
 from association.extensions import db
-from association.libraries.forms import MEASURE_LABELS
 from association.programme.models import Direction
-from association.progress.queries import measure_adoption
 from association.roadmap import operations, queries
-from association.roadmap.forms import BulkUpdateForm, TaskDefinitionForm, TaskFilterForm, TaskUpdateForm, WatchForm
+from association.roadmap.forms import TaskDefinitionForm, TaskFilterForm, TaskUpdateForm, WatchForm
 from association.roadmap.labels import STATUS_LABELS
 from association.roadmap.models import RoadmapTask, TaskStatus
 from association.roadmap.workflow import allowed_targets
@@ -37,7 +34,7 @@ def _filter_form() -> TaskFilterForm:
     form = TaskFilterForm(request.args)
     committees = db.session.execute(sa.select(Committee.code).order_by(Committee.position)).scalars().all()
     form.committee.choices = [SelectChoice("", "—")] + [SelectChoice(code) for code in committees]
-    form.year.choices = [SelectChoice("", "—")] + [SelectChoice(str(y)) for y in (2022, 2023, 2024)]
+    form.year.choices = [SelectChoice("", "—")] + [SelectChoice(str(y)) for y in queries.planned_years()]
     form.status.choices = [SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in STATUS_LABELS.items()]
     return form
 
@@ -70,7 +67,8 @@ def _task_or_404(task_id: int) -> RoadmapTask:
 def _render_task(task: RoadmapTask, form: TaskUpdateForm | None = None, status: int = 200):
     actor = operations.actor_for(current_user, task)
     if form is None and actor is not None:
-        form = TaskUpdateForm(status=task.status.value, progress_percent=task.progress_percent, version=task.version)
+        form = TaskUpdateForm(status=task.status.value, progress_percent=task.progress_percent,
+                              version=str(task.version), read_values=operations.shown_task(task))
     if form is not None and actor is not None:
         form.offer(task.status.value, [s.value for s in allowed_targets(task.status, actor)])
     return render_template("roadmap/task_detail.html", task=task, history=queries.task_history(task.id),
@@ -97,94 +95,36 @@ def task_update(task_id: int):
     if not form.validate_on_submit():
         return _render_task(task, form, 400)
     try:
-        expected = int(form.version.data or 0)
-    except ValueError:
-        expected = 0
-    try:
         operations.update_task(
             task, current_user, status=TaskStatus(form.status.data), progress_percent=form.progress_percent.data,
-            comment=form.comment.data or "", evidence_url=form.evidence_url.data or None, expected_version=expected,
+            comment=form.comment.data or "", evidence_url=form.evidence_url.data or None,
+            expected_version=posted_version(form.version), read=_read_values(form), field_merge=True,
         )
-    except StaleVersion:
-        db.session.rollback()
+    except EditConflict as conflict:
+        read = _read_values(form)
+        refusal_into_form(form, conflict)
         task = _task_or_404(task_id)
-        form.version.data = task.version  # what they typed stays; the page now shows the newer state
+        shown = operations.shown_task(task)
+        for name, value in shown.items():  # what they typed stays; what they left as read shows the newer state
+            if read is not None and str(form[name].data if form[name].data is not None else "") == read.get(name):
+                form[name].data, form[name].raw_data = value, None
+        form.version.data, form.read_values.data = str(task.version), shown
         flash(_("Someone else changed this task while you were editing. Check the newer state below and save again."),
               "error")
         return _render_task(task, form, 409)
     except DomainError as refused:
-        db.session.rollback()
-        task = _task_or_404(task_id)
-        for name, messages in (refused.errors or {"status": [refused.detail]}).items():
-            field = getattr(form, name, None)
-            (field.errors if field is not None else form.form_errors).extend(messages)
-        return _render_task(task, form, refused.status)
+        refusal_into_form(form, refused, default=form.status)
+        return _render_task(_task_or_404(task_id), form, refused.status)
     db.session.commit()
     flash(_("Task updated."), "info")
     return redirect(url_for("roadmap.task_detail", task_id=task.id))
 
 
-def _committee_or_404(code: str) -> Committee:
-    committee = db.session.scalars(
-        sa.select(Committee).where(Committee.code == code.upper())
-        .options(selectinload(Committee.memberships).joinedload(CommitteeMembership.user))
-    ).one_or_none()
-    if committee is None:
-        abort(404)
-    return committee
-
-
-def _bulk_form(tasks: Sequence[RoadmapTask]) -> BulkUpdateForm:
-    form = BulkUpdateForm()
-    form.task_ids.choices = [SelectChoice(task.id, task.code) for task in tasks]
-    form.status.choices = [SelectChoice(k, v) for k, v in STATUS_LABELS.items()]
-    return form
-
-
-def _render_committee(committee: Committee, bulk_form: BulkUpdateForm | None = None, status: int = 200):
-    tasks = db.session.scalars(queries.task_query({"committee": committee.code})).unique().all()
-    if bulk_form is None and operations.can_bulk_update(current_user, committee.id):
-        bulk_form = _bulk_form(tasks)
-    measures = [task for task in tasks if task.library_level and task.status != TaskStatus.CANCELLED]
-    adoption = measure_adoption([task.id for task in measures])
-    return render_template("roadmap/committee_detail.html", committee=committee, tasks=tasks,
-                           figures=queries.committee_figures([committee.id])[committee.id], status_labels=STATUS_LABELS,
-                           bulk_form=bulk_form, measures=measures, adoption=adoption, charts=charts,
-                           adoption_rows=[(task.code, adoption[task.id]["done"]) for task in measures],
-                           adoption_max=max((sum(counts.values()) for counts in adoption.values()), default=1),
-                           measure_labels=MEASURE_LABELS), status
-
-
-@bp.route("/committees/<code>")
-@access(SIGNED_IN)
-def committee_detail(code: str):
-    """A committee: mandate, members and chair, tasks with their progress; the chair's bulk update."""
-    return _render_committee(_committee_or_404(code))
-
-
-@bp.route("/committees/<code>/bulk", methods=["POST"])
-@access(TASK_UPDATERS)
-def committee_bulk_update(code: str):
-    """Move several of the committee's tasks to one status, all or nothing (chair or coordinator)."""
-    committee = _committee_or_404(code)
-    if not operations.can_bulk_update(current_user, committee.id):
-        abort(403)
-    tasks = db.session.scalars(queries.task_query({"committee": committee.code})).unique().all()
-    form = _bulk_form(tasks)
-    if not form.validate_on_submit():
-        return _render_committee(committee, form, 400)
-    chosen = [task for task in tasks if task.id in set(form.task_ids.data)]
-    try:
-        result = operations.bulk_update_tasks(chosen, current_user, TaskStatus(form.status.data),
-                                              form.comment.data or "")
-    except DomainError as refused:
-        db.session.rollback()
-        form.form_errors.append(refused.detail)
-        form.task_ids.errors = [f"{code}: {'; '.join(messages)}" for code, messages in refused.errors.items()]
-        return _render_committee(_committee_or_404(code), form, refused.status)
-    db.session.commit()
-    flash(_("Updated: %(codes)s.", codes=", ".join(result.updated) or "—"), "info")
-    return redirect(url_for("roadmap.committee_detail", code=committee.code))
+def _read_values(form) -> dict[str, str] | None:
+    read = posted_read_values(form.read_values)
+    if read is not None and not all(isinstance(value, str) for value in read.values()):
+        raise missing_version()
+    return read
 
 
 @bp.route("/tasks/<int:task_id>/watch", methods=["POST"])
@@ -215,14 +155,6 @@ def _definition_form(obj_form: TaskDefinitionForm | None = None) -> TaskDefiniti
     return form
 
 
-def _apply_refusal(form: TaskDefinitionForm, refused: DomainError) -> None:
-    for name, messages in (refused.errors or {}).items():
-        field = form._fields.get(name)
-        (field.errors if field is not None else form.form_errors).extend(messages)
-    if not refused.errors:
-        form.form_errors.append(refused.detail)
-
-
 @bp.route("/tasks/new", methods=["GET", "POST"])
 @access(STAFF)
 def task_new():
@@ -232,8 +164,7 @@ def task_new():
         try:
             task = operations.create_task(current_user, form.definition())
         except DomainError as refused:
-            db.session.rollback()
-            _apply_refusal(form, refused)
+            refusal_into_form(form, refused)
         else:
             db.session.commit()
             flash(_("Task created."), "info")
@@ -252,10 +183,9 @@ def task_edit(task_id: int):
     elif form.validate_on_submit():
         try:
             operations.edit_task(task, current_user, form.definition(),
-                                 expected_version=int(form.version.data or 0))
+                                 expected_version=posted_version(form.version))
         except DomainError as refused:
-            db.session.rollback()
-            _apply_refusal(form, refused)
+            refusal_into_form(form, refused)
             task = _task_or_404(task_id)
             form.version.data = task.version
         else:

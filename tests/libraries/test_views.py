@@ -11,6 +11,7 @@ from association.roadmap.models import RoadmapTask
 from association.users.models import Role, User
 from tests.conftest import api_token, csrf_token_from, login
 from tests.factories import make_user
+from tests.forms import hidden_fields
 from tests.querycount import count_queries
 
 
@@ -47,7 +48,7 @@ def test_representative_updates_a_measure_from_the_page(app, client):
     page = client.get("/libraries/NU").get_data(as_text=True)
     measure = task_id(app, "1.5")
     response = client.post(f"/libraries/NU/progress/{measure}", data={
-        "csrf_token": csrf_token_from(page), f"m{measure}-status": "done",
+        **hidden_fields(page, f"/libraries/NU/progress/{measure}"), f"m{measure}-status": "done",
         f"m{measure}-evidence_url": "https://nu.edu.kz/regulations", f"m{measure}-note": "Бекітілді"})
     assert response.status_code == 302
     html = client.get("/libraries/NU").get_data(as_text=True)
@@ -59,7 +60,8 @@ def test_measure_form_errors_stay_beside_the_field(app, client):
     page = client.get("/libraries/NU").get_data(as_text=True)
     measure = task_id(app, "1.5")
     response = client.post(f"/libraries/NU/progress/{measure}", data={
-        "csrf_token": csrf_token_from(page), f"m{measure}-status": "done", f"m{measure}-evidence_url": "not a url"})
+        **hidden_fields(page, f"/libraries/NU/progress/{measure}"), f"m{measure}-status": "done",
+        f"m{measure}-evidence_url": "not a url"})
     assert response.status_code == 400
     assert f'id="m{measure}-evidence_url-errors"' in response.get_data(as_text=True)
 

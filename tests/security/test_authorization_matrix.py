@@ -131,11 +131,12 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("POST", "/libraries/<code>/membership"): (STAFF, {}),
     ("POST", "/libraries/<code>/progress/<int:task_id>"): (MEASURE_EDITORS, {}),
     ("GET", "/libraries/<code>/returns/<int:year>"): (RETURN_READERS, None),
-    ("POST", "/libraries/<code>/returns/<int:year>"): (RETURN_EDITORS, {"action": "save"}),
+    ("POST", "/libraries/<code>/returns/<int:year>"): (RETURN_EDITORS, {"action": "save", "version": "1"}),
     ("POST", "/libraries/<code>/returns/<int:year>/review"): (STAFF, {"action": "accept"}),
     ("GET", "/libraries/<code>/returns/<int:year>/template.xlsx"): (RETURN_READERS, None),
     ("POST", "/libraries/<code>/returns/<int:year>/upload"): (RETURN_EDITORS, {}),
-    ("POST", "/libraries/<code>/returns/<int:year>/upload/confirm"): (RETURN_EDITORS, {"values": "{}"}),
+    ("POST", "/libraries/<code>/returns/<int:year>/upload/confirm"): (
+        RETURN_EDITORS, {"values": '{"students_fte": 1}', "version": "1", "read_values": ""}),
     ("GET", "/returns"): (SIGNED, None),
     ("POST", "/returns/<int:year>/closed"): (STAFF, {"closed": "1"}),
     ("POST", "/returns/<int:year>/copy"): (STAFF, {}),
@@ -180,6 +181,25 @@ def url_for_rule(rule: str, ids: dict) -> str:
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
 
 
+# Values of the objects behind the routes that only their readers may see: NU's 2024 return (values, explanation,
+# the coordinator's comment), NU's name and the REG task 1.2's title. A refused request (401/403/404, or the
+# anonymous redirect to the login page) must answer none of them, whatever path refused it.
+RETURN_SECRETS = {"students_fte": 86420135, "lms_name": "MatrixSecretLMS"}
+SECRETS = ("86420135", "86 420 135", "MatrixSecretLMS", "MatrixSecretNote", "MatrixSecretComment",
+           "Nazarbayev University Library", "Назарбаев Университета", "Model Regulations")
+
+
+def _start_return(library_id: int) -> None:
+    from association.returns.models import AnnualReturn, ReturnForm, ReturnStatus
+
+    form_id = db.session.scalar(sa.select(ReturnForm.id).where(ReturnForm.year == 2024)
+                                .order_by(ReturnForm.revision.desc()).limit(1))
+    db.session.add(AnnualReturn(library_id=library_id, year=2024, form_id=form_id, status=ReturnStatus.DRAFT,
+                                values=RETURN_SECRETS, notes={"students_fte": "MatrixSecretNote"},
+                                review_comment="MatrixSecretComment"))
+    db.session.commit()
+
+
 @pytest.fixture
 def world(app):
     with app.app_context():
@@ -189,6 +209,7 @@ def world(app):
             "library": db.session.scalar(sa.select(MemberLibrary.id).where(MemberLibrary.code == "NU")),
             "committee": db.session.scalar(sa.text("SELECT id FROM committees WHERE code = 'REG'")),
         }
+        _start_return(ids["library"])
     ids["file"] = new_file(app, ids["task"])
     accounts = {role: make_user(app, *spec["roles"], committees=spec.get("committees", []),
                                 library=spec.get("library")) for role, spec in ACCOUNTS.items()}
@@ -259,4 +280,8 @@ def test_route(app, world, method, rule):
         if was_denied == (role in allowed):
             wrong.append(f"{role}: {response.status_code} {'denied' if was_denied else 'allowed'}")
         assert response.status_code < 500, (role, response.status_code, response.get_data(as_text=True)[:300])
+        if was_denied or response.status_code in (401, 403, 404):
+            answer = response.get_data(as_text=True)
+            leaked = [secret for secret in SECRETS if secret in answer]
+            assert leaked == [], f"{method} {rule} refused {role} ({response.status_code}) but showed {leaked}"
     assert wrong == [], f"{method} {rule}: " + "; ".join(wrong)
