@@ -10,6 +10,7 @@ from association.libraries.models import (
     MembershipChange,
     Region,
 )
+from association.notifications.models import MailOptOut, OutboxMessage
 from association.programme.models import Association, Direction, Programme
 from association.progress.models import FigureGeneration
 from association.returns.models import AnnualReturn, FormField, FormRule, ReturnForm, ReturnHistory, ReturnReminder
@@ -19,6 +20,6 @@ from association.users.models import User, UserRole
 __all__ = [
     "AnnualReturn", "ApiToken", "Association", "AuditEvent", "Committee", "CommitteeMembership", "Direction",
     "FigureGeneration", "FormField", "FormRule", "LibraryProgress", "LibraryProgressHistory", "MemberLibrary", "MembershipChange",
-    "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "TaskHistory", "TaskWatcher", "User",
+    "MailOptOut", "OutboxMessage", "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "TaskHistory", "TaskWatcher", "User",
     "UserRole",
 ]

@@ -57,6 +57,8 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("POST", "/account/tokens"): (SIGNED, {"name": "matrix"}),
     ("POST", "/account/tokens/<int:token_id>/revoke"): (SIGNED, {}),
     ("GET", "/admin/users"): (ADMIN, None),
+    ("POST", "/account/notifications"): (SIGNED, {"kinds": []}),
+    ("GET", "/admin/mail"): (ADMIN, None),
     ("POST", "/admin/users"): (ADMIN, {}),
     ("GET", "/api/v1/me"): (SIGNED, None),
     ("GET", "/api/v1/committees"): (SIGNED, None),
