@@ -64,6 +64,8 @@ def _init_extensions(app: Flask) -> None:
     from association.core.templating import init_templating
     from association.extensions import api, babel, csrf, db, limiter, login_manager, migrate
     from association.files import operations as stored_files
+    from association.notifications import delivery as outbox
+    from association.notifications import views as notification_views
     from association.progress import cache as figures
 
     db.init_app(app)
@@ -93,6 +95,8 @@ def _init_extensions(app: Flask) -> None:
     audit.install(FlaskSession)
     stored_files.install(FlaskSession)
     figures.install(app, FlaskSession)
+    outbox.install(app, FlaskSession)
+    notification_views.init_app(app)
     init_templating(app)
     # Runs after Flask-Login has been set up, before any view: the one place permissions are checked.
     app.before_request(enforce_declared_access)
@@ -119,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from association.libraries.api import blp as libraries_api
     from association.libraries.views import bp as libraries_views
     from association.main.views import bp as main_views
+    from association.notifications.views import bp as notifications_views
     from association.progress.api import blp as progress_api
     from association.returns.api import blp as returns_api
     from association.returns.views import bp as returns_views
@@ -135,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(libraries_views)
     app.register_blueprint(returns_views)
     app.register_blueprint(exports_views)
+    app.register_blueprint(notifications_views)
     for blueprint in (auth_api, users_api, committees_api, tasks_api, libraries_api, progress_api, returns_api,
                       exports_api, files_api, comments_api):
         api.register_blueprint(blueprint)
@@ -145,6 +151,7 @@ def _register_cli(app: Flask) -> None:
     from association.exports.cli import export_command
     from association.files.cli import files_cli
     from association.indicators.cli import indicators_cli
+    from association.notifications.cli import mail_cli
     from association.returns.cli import forms_cli, returns_cli
     from association.roadmap.cli import tasks_cli
     from association.seed.cli import seed_command
@@ -159,3 +166,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(data_cli)
     app.cli.add_command(indicators_cli)
     app.cli.add_command(files_cli)
+    app.cli.add_command(mail_cli)

@@ -13,6 +13,7 @@ from association.libraries.models import (
     MembershipChange,
     Region,
 )
+from association.notifications.models import MailOptOut, OutboxMessage
 from association.programme.models import Association, Direction, Programme
 from association.progress.models import FigureGeneration
 from association.returns.models import AnnualReturn, FormField, FormRule, ReturnForm, ReturnHistory, ReturnReminder
@@ -22,8 +23,8 @@ from association.users.models import User, UserRole
 __all__ = [
     "AnnualReturn", "ApiToken", "Association", "AuditEvent", "CommentMention", "Committee", "CommitteeMembership",
     "Direction", "FigureGeneration", "FormField", "FormRule", "Indicator", "LibraryProgress", "LibraryProgressHistory",
-    "LoginFailure", "MemberLibrary", "MembershipChange", "PasswordResetToken", "PeerGroup", "PeerGroupMember",
-    "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "StoredFile",
-    "TaskComment", "TaskHistory", "TaskWatcher", "User", "UserSession",
+    "LoginFailure", "MailOptOut", "MemberLibrary", "MembershipChange", "OutboxMessage", "PasswordResetToken",
+    "PeerGroup", "PeerGroupMember", "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder",
+    "RoadmapTask", "StoredFile", "TaskComment", "TaskHistory", "TaskWatcher", "User", "UserSession",
     "UserRole",
 ]

@@ -21,10 +21,10 @@ def build_message(to: str, subject: str, body: str) -> EmailMessage:
 
 
 @contextmanager
-def smtp_connection() -> Iterator[smtplib.SMTP]:
+def smtp_connection(timeout: float = 30) -> Iterator[smtplib.SMTP]:
     """An open SMTP connection to the configured server, closed at the end of the block."""
     config = current_app.config
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as connection:
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout) as connection:
         yield connection
 
 

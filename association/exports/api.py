@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 
 from association.audit.operations import record_event
 from association.core.errors import NotAllowed
+from association.core.i18n import current_language
 from association.core.permissions import SIGNED_IN, access
 from association.core.schemas import QueryArgs
 from association.exports import documents
@@ -76,7 +77,7 @@ class ProgressExport(MethodView):
         scope = export_scope(current_user)
         _logged("progress", args)
         year, committee, kind = args.get("year"), args.get("committee"), args["format"]
-        name = attachment_name("progress", year, committee, extension=kind)
+        name = attachment_name("progress", year, committee, language=current_language(), extension=kind)
         if kind == "csv":
             return _attachment(documents.progress_csv(scope, year, committee), CSV + "; charset=utf-8", name)
         if kind == "xlsx":
@@ -97,7 +98,7 @@ class ReturnsExport(MethodView):
             raise NotAllowed(_("Only the coordinator, observers and libraries (their own) export returns."))
         _logged("returns", args)
         year, kind = args.get("year"), args["format"]
-        name = attachment_name("returns", year, extension=kind)
+        name = attachment_name("returns", year, language=current_language(), extension=kind)
         if kind == "csv":
             return _attachment(documents.returns_csv(scope, year), CSV + "; charset=utf-8", name)
         return _attachment(documents.returns_xlsx(scope, year), XLSX, name)
@@ -114,7 +115,7 @@ class LibraryProgressExport(MethodView):
         scope = export_scope(current_user)
         _logged("library-progress", args)
         kind = args["format"]
-        name = attachment_name("library-progress", extension=kind)
+        name = attachment_name("library-progress", language=current_language(), extension=kind)
         if kind == "csv":
             return _attachment(documents.library_progress_csv(scope), CSV + "; charset=utf-8", name)
         return _attachment(documents.library_progress_xlsx(scope), XLSX, name)

@@ -10,18 +10,47 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 
 from association.core import charts
+from association.core import formatting as fmt
 from association.exports import rows
 from association.exports.scope import ExportScope
 from association.exports.writers import Workbook, stream_csv
 from association.extensions import db
+from association.libraries.forms import MEASURE_LABELS, MEMBERSHIP_LABELS, TYPE_LABELS
 from association.libraries.models import MemberLibrary
 from association.progress.queries import programme_summary, returns_completeness
+from association.returns.forms import STATUS_LABELS as RETURN_STATUS_LABELS
 from association.returns.models import ReturnForm
 from association.roadmap.labels import STATUS_LABELS
 
+# The CSV is the machine format (SPEC §3.1): code headers, coded values, a label column after the coded ones.
+PROGRESS_CSV_COLUMNS = (*rows.PROGRESS_COLUMNS[:rows.PROGRESS_COLUMNS.index("status") + 1], "status_label",
+                        *rows.PROGRESS_COLUMNS[rows.PROGRESS_COLUMNS.index("status") + 1:])
+
+
+def _task_sheet_columns() -> list[tuple[str, str]]:
+    """The Tasks sheet for people: (row key, header in the reader's language); the status code keeps a column."""
+    return [("task_code", _("Code")), ("task_title", _("Task")), ("committee_code", _("Committee")),
+            ("direction", _("Direction")), ("planned_year", _("Planned year")), ("due_date", _("Due date")),
+            ("status_label", _("Status")), ("status", _("Status code")), ("progress_percent", _("Progress")),
+            ("overdue_text", _("Overdue")), ("library_level_text", _("Library-level measure")),
+            ("last_update_at", _("Last update")), ("last_comment", _("Last comment"))]
+
+
+def _library_sheet_columns() -> list[tuple[str, str]]:
+    return [("library_code", _("Code")), ("library_name", _("Library")), ("region_name", _("Region")),
+            ("region", _("Region code")), ("city", _("City")), ("type_label", _("Type")), ("type", _("Type code")),
+            ("membership_label", _("Membership")), ("membership_status", _("Membership code")),
+            ("overall_percent", _("Progress"))]
+
+
+def _readable_tasks(items: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for item in items:
+        yield {**item, "status_label": fmt.label(STATUS_LABELS, item["status"]),
+               "overdue_text": fmt.yes_no(item["overdue"]), "library_level_text": fmt.yes_no(item["library_level"])}
+
 
 def progress_csv(scope: ExportScope, year: int | None, committee: str | None) -> Iterator[str]:
-    return stream_csv(rows.PROGRESS_COLUMNS, rows.task_rows(scope, year, committee))
+    return stream_csv(PROGRESS_CSV_COLUMNS, _readable_tasks(rows.task_rows(scope, year, committee)))
 
 
 def _completeness_rows(scope: ExportScope, year: int | None) -> Iterator[dict[str, Any]]:
@@ -97,28 +126,37 @@ def progress_xlsx(scope: ExportScope, year: int | None, committee: str | None,
     regions_chart.set_y_axis({"reverse": True})
     sheet.insert_chart(20, 3, regions_chart, {"x_scale": 1.4, "y_scale": 1.5})
 
-    tasks, header_rows = book.sheet("Tasks", rows.PROGRESS_COLUMNS, {"task_title": 60, "last_comment": 50})
+    task_columns = _task_sheet_columns()
+    tasks, header_rows = book.sheet("Tasks", [title for _key, title in task_columns],
+                                    {_("Task"): 60, _("Last comment"): 50})
     count = 0
-    for count, item in enumerate(rows.task_rows(scope, year, committee), start=header_rows):
-        book.write_row(tasks, count, [item[c] for c in rows.PROGRESS_COLUMNS])
+    progress_column = [key for key, _title in task_columns].index("progress_percent")
+    for count, item in enumerate(_readable_tasks(rows.task_rows(scope, year, committee)), start=header_rows):
+        book.write_row(tasks, count, [item[key] for key, _title in task_columns], percent_columns=(progress_column,))
         on_row()
-    tasks.autofilter(0, 0, max(count, header_rows), len(rows.PROGRESS_COLUMNS) - 1)
+    tasks.autofilter(0, 0, max(count, header_rows), len(task_columns) - 1)
 
-    libraries, header_rows = book.sheet("Libraries", rows.LIBRARY_COLUMNS, {"library_name": 60})
+    library_columns = _library_sheet_columns()
+    libraries, header_rows = book.sheet("Libraries", [title for _key, title in library_columns], {_("Library"): 60})
     count = 0
-    percent_column = rows.LIBRARY_COLUMNS.index("overall_percent")
+    percent_column = [key for key, _title in library_columns].index("overall_percent")
     for count, item in enumerate(rows.library_rows(scope), start=header_rows):
-        book.write_row(libraries, count, [item[c] for c in rows.LIBRARY_COLUMNS], percent_columns=(percent_column,))
+        readable = {**item, "type_label": fmt.label(TYPE_LABELS, item["type"]),
+                    "membership_label": fmt.label(MEMBERSHIP_LABELS, item["membership_status"])}
+        book.write_row(libraries, count, [readable[key] for key, _title in library_columns],
+                       percent_columns=(percent_column,))
         on_row()
-    libraries.autofilter(0, 0, max(count, header_rows), len(rows.LIBRARY_COLUMNS) - 1)
+    libraries.autofilter(0, 0, max(count, header_rows), len(library_columns) - 1)
 
-    columns = ("year", "library", "status", "submitted_at")
-    returns_sheet, header_rows = book.sheet("Annual returns", columns)
+    return_columns = [("year", _("Year")), ("library", _("Library")), ("status_label", _("Status")),
+                      ("status", _("Status code")), ("submitted_at", _("Submitted"))]
+    returns_sheet, header_rows = book.sheet("Annual returns", [title for _key, title in return_columns])
     count = 0
     for count, item in enumerate(_completeness_rows(scope, year), start=header_rows):
-        book.write_row(returns_sheet, count, [item[c] for c in columns])
+        readable = {**item, "status_label": fmt.label(RETURN_STATUS_LABELS, item["status"])}
+        book.write_row(returns_sheet, count, [readable[key] for key, _title in return_columns])
         on_row()
-    returns_sheet.autofilter(0, 0, max(count, header_rows), len(columns) - 1)
+    returns_sheet.autofilter(0, 0, max(count, header_rows), len(return_columns) - 1)
     return book.finish()
 
 
@@ -127,36 +165,70 @@ def progress_pdf(scope: ExportScope, year: int | None, committee: str | None) ->
     from weasyprint import HTML
 
     summary = programme_summary(year)
-    tasks = list(rows.task_rows(scope, year, committee))
+    tasks = list(_readable_tasks(rows.task_rows(scope, year, committee)))
     html = render_template("exports/progress_report.html", summary=summary, tasks=tasks, year=year,
-                           committee=committee, charts=charts, status_labels=STATUS_LABELS)
+                           committee=committee, charts=charts, status_labels=STATUS_LABELS, fmt=fmt)
     return HTML(string=html, base_url=current_app.static_folder).write_pdf()
 
 
-def returns_columns(fields: list[tuple[str, str]]) -> list[str]:
-    return [*rows.RETURN_LEADING, *[code for code, _label in fields], *rows.RETURN_TRAILING]
+def returns_columns(fields: list[tuple[str, str]], types: dict[str, tuple[str, Any]]) -> list[str]:
+    """The CSV's columns: SPEC §3.1's codes, then a label column for each coded one (status, choice fields)."""
+    choice_codes = [code for code, _label in fields if types.get(code, ("",))[0] == "choice"]
+    return [*rows.RETURN_LEADING, *[code for code, _label in fields], *rows.RETURN_TRAILING, "status_label",
+            *[f"{code}_label" for code in choice_codes]]
+
+
+def _labelled_returns(items: Iterator[dict[str, Any]], types: dict[str, tuple[str, Any]]) -> Iterator[dict[str, Any]]:
+    choices = {code: options for code, (kind, options) in types.items() if kind == "choice"}
+    for item in items:
+        yield {**item, "status_label": fmt.label(RETURN_STATUS_LABELS, item["status"]),
+               **{f"{code}_label": fmt.value_text(item.get(code), "choice", options)
+                  for code, options in choices.items()}}
 
 
 def returns_csv(scope: ExportScope, year: int | None) -> Iterator[str]:
     fields, items = rows.return_rows(scope, year)
-    return stream_csv(returns_columns(fields), items)
+    types = rows.field_types(year)
+    return stream_csv(returns_columns(fields, types), _labelled_returns(items, types))
 
 
 def returns_xlsx(scope: ExportScope, year: int | None, on_row=lambda: None) -> IO[bytes]:
-    """One row per library (per year), one column per field code, a second header row with the labels."""
+    """One row per library (per year): a header row in the reader's language, a second one with the codes (the
+    CSV's), values as people read them (labels, Yes/No, "not available"); codes keep columns of their own."""
     fields, items = rows.return_rows(scope, year)
-    columns = returns_columns(fields)
-    labels = [_("Library"), _("Name"), _("Status"), _("Submitted"), *[label for _code, label in fields],
-              _("Year"), _("Late"), _("Warnings")]
+    types = rows.field_types(year)
+    columns: list[tuple[str, str]] = [("library_code", _("Library")), ("library_name", _("Library name")),
+                                      ("status_label", _("Status")), ("status", _("Status code")),
+                                      ("submitted_at", _("Submitted"))]
+    for code, title in fields:
+        columns.append((code, title))
+        if types.get(code, ("",))[0] == "choice":
+            columns[-1] = (f"{code}_label", title)
+            columns.append((code, _("%(field)s (code)", field=title)))
+    columns += [("year", _("Year")), ("late", _("Late")), ("warnings", _("Warnings"))]
+    keys = [key for key, _title in columns]
+    grouped = [index for index, key in enumerate(keys) if types.get(key, ("",))[0] in ("integer", "decimal")]
     book = Workbook()
-    sheet, header_rows = book.sheet("Annual returns", columns, {"library_name": 50, "warnings": 60},
-                                    second_header=labels)
+    sheet, header_rows = book.sheet("Annual returns", [title for _key, title in columns],
+                                    {_("Library name"): 50, _("Warnings"): 60}, second_header=keys)
     count = header_rows - 1
-    for count, item in enumerate(items, start=header_rows):
-        book.write_row(sheet, count, [item.get(c) for c in columns])
+    for count, item in enumerate(_labelled_returns(items, types), start=header_rows):
+        readable = {key: _readable_value(key, item.get(key), types) for key in keys}
+        readable.update({"status": item["status"], "late": fmt.yes_no(item["late"])})
+        book.write_row(sheet, count, [readable[key] for key in keys], grouped_columns=grouped)
         on_row()
-    sheet.autofilter(0, 0, max(count, header_rows), len(columns) - 1)
+    sheet.autofilter(1, 0, max(count, header_rows), len(columns) - 1)
     return book.finish()
+
+
+def _readable_value(key: str, value: Any, types: dict[str, tuple[str, Any]]) -> Any:
+    """A return value for the XLSX: numbers stay numbers (grouped by the format), the rest reads as text."""
+    kind = types.get(key, ("",))[0]
+    if value == fmt.NOT_AVAILABLE:
+        return fmt.not_available()
+    if kind == "boolean":
+        return fmt.yes_no(value)
+    return value
 
 
 def library_progress_columns(measures) -> list[str]:
@@ -164,19 +236,28 @@ def library_progress_columns(measures) -> list[str]:
 
 
 def library_progress_csv(scope: ExportScope) -> Iterator[str]:
+    """The code columns, then each measure's status label (`<code>_label`)."""
     measures, items = rows.measure_matrix(scope)
-    return stream_csv(library_progress_columns(measures), items)
+    codes = [m.code for m in measures]
+    labelled = ({**item, **{f"{code}_label": fmt.label(MEASURE_LABELS, item[code]) for code in codes}}
+                for item in items)
+    return stream_csv([*library_progress_columns(measures), *[f"{code}_label" for code in codes]], labelled)
 
 
 def library_progress_xlsx(scope: ExportScope, on_row=lambda: None) -> IO[bytes]:
+    """Libraries × measures: the header in the reader's language (the measure codes in the second header row), each
+    measure's status by its label."""
     measures, items = rows.measure_matrix(scope)
     columns = library_progress_columns(measures)
     book = Workbook()
-    sheet, header_rows = book.sheet("Library progress", columns, {"library_name": 50},
-                                    second_header=[_("Library"), _("Name"), _("Progress"), *[m.title for m in measures]])
+    sheet, header_rows = book.sheet("Library progress", [_("Library"), _("Library name"), _("Progress"),
+                                                         *[f"{m.code} {m.title}" for m in measures]],
+                                    {_("Library name"): 50}, second_header=columns)
+    measure_codes = {m.code for m in measures}
     count = header_rows - 1
     for count, item in enumerate(items, start=header_rows):
-        book.write_row(sheet, count, [item[c] for c in columns], percent_columns=(2,))
+        book.write_row(sheet, count, [fmt.label(MEASURE_LABELS, item[c]) if c in measure_codes else item[c]
+                                      for c in columns], percent_columns=(2,))
         on_row()
-    sheet.autofilter(0, 0, max(count, header_rows), len(columns) - 1)
+    sheet.autofilter(1, 0, max(count, header_rows), len(columns) - 1)
     return book.finish()

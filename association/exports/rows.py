@@ -63,7 +63,7 @@ def library_rows(scope: ExportScope) -> Iterator[dict[str, Any]]:
     percents = overall_percents([library.id for library in libraries])
     for library in libraries:
         yield {"library_code": library.code, "library_name": library.name, "region": library.region.code,
-               "city": library.city, "type": library.type.value,
+               "region_name": library.region.name, "city": library.city, "type": library.type.value,
                "membership_status": library.membership_status.value, "overall_percent": percents[library.id]}
 
 
@@ -145,3 +145,15 @@ def return_rows(scope: ExportScope, year: int | None) -> tuple[list[tuple[str, s
                 yield row
 
     return list(fields.items()), rows()
+
+
+def field_types(year: int | None) -> dict[str, tuple[str, list[Any] | None]]:
+    """Each return field's type and choices ({code, label}), for writing its values as people read them."""
+    query = sa.select(ReturnForm).order_by(ReturnForm.revision).options(sa.orm.selectinload(ReturnForm.fields))
+    if year:
+        query = query.where(ReturnForm.year == year)
+    types: dict[str, tuple[str, list[Any] | None]] = {}
+    for form in db.session.scalars(query):
+        for definition in form.fields:
+            types[definition.code] = (definition.type.value, definition.choices)
+    return types

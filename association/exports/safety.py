@@ -4,7 +4,6 @@ XLSX cells are written as strings, never formulas (see the writers)."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -17,7 +16,8 @@ def inert(value: Any) -> Any:
     return value
 
 
-def attachment_name(*parts: Any, extension: str) -> str:
-    """A safe file name with today's date, e.g. `progress-2024-REG-2026-11-30.csv`."""
-    words = [re.sub(r"[^A-Za-z0-9_.-]+", "-", str(part)).strip("-.") for part in parts if part not in (None, "")]
-    return "-".join([*(w for w in words if w), date.today().isoformat()]) + "." + extension
+def attachment_name(*parts: Any, language: str, extension: str) -> str:
+    """A safe file name that says what is in the file and in which language, e.g. `progress-2025-REG-ru.xlsx`."""
+    words = [re.sub(r"[^A-Za-z0-9_.-]+", "-", str(part)).strip("-.") for part in (*parts, language)
+             if part not in (None, "")]
+    return "-".join(w for w in words if w) + "." + extension

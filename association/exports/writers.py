@@ -49,9 +49,11 @@ class Workbook:
                                                     "strings_to_formulas": False, "strings_to_urls": False})
         self.header = self.book.add_format({"bold": True, "bg_color": "#DDE6F2", "border": 1, "text_wrap": True,
                                             "valign": "top"})
-        self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
-        self.datetime = self.book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        # Dates stay dates (sortable); the reader's spreadsheet spells the month in its own language.
+        self.date = self.book.add_format({"num_format": "d mmmm yyyy"})
+        self.datetime = self.book.add_format({"num_format": "d mmmm yyyy hh:mm"})
         self.percent = self.book.add_format({"num_format": "0%"})
+        self.grouped = self.book.add_format({"num_format": "#,##0.##"})  # grouped as the reader's spreadsheet does
         self.title = self.book.add_format({"bold": True, "font_size": 14})
 
     def sheet(self, name: str, columns: Sequence[str], widths: dict[str, int] | None = None,
@@ -69,7 +71,8 @@ class Workbook:
         sheet.freeze_panes(header_rows, 0)
         return sheet, header_rows
 
-    def write_row(self, sheet, row_number: int, values: Sequence[Any], percent_columns: Sequence[int] = ()) -> None:
+    def write_row(self, sheet, row_number: int, values: Sequence[Any], percent_columns: Sequence[int] = (),
+                  grouped_columns: Sequence[int] = ()) -> None:
         for column, value in enumerate(values):
             if value is None or value == "":
                 continue
@@ -82,6 +85,8 @@ class Workbook:
             elif isinstance(value, int | float):
                 if column in percent_columns:
                     sheet.write_number(row_number, column, value / 100, self.percent)
+                elif column in grouped_columns:
+                    sheet.write_number(row_number, column, value, self.grouped)
                 else:
                     sheet.write_number(row_number, column, value)
             else:

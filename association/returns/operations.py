@@ -17,6 +17,7 @@ from association.core.rules import MAX_COMMENT_LENGTH
 from association.core.versions import BadVersion, changed_fields, check_merge
 from association.extensions import db
 from association.libraries.models import MemberLibrary, MembershipStatus
+from association.notifications.operations import enqueue, representatives_of
 from association.returns.models import AnnualReturn, ReturnForm, ReturnHistory, ReturnStatus
 from association.returns.validation import Findings, check_values, coerce_values
 from association.users.models import User
@@ -336,6 +337,8 @@ def _review(library: MemberLibrary, year: int, user: User, *, allowed_from: Retu
     _flush()
     _record(annual_return, user, action, before, dict(annual_return.values or {}), comment)
     _flush()
+    enqueue(f"return_{action}", representatives_of(library.id), f"notifications/email/return_{action}.txt",
+            {"library": library, "year": year, "comment": comment})
     return annual_return
 
 

@@ -58,6 +58,8 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("POST", "/account/tokens/<int:token_id>/revoke"): (SIGNED, {}),
     ("POST", "/account/sessions/<int:session_id>/end"): (SIGNED, {}),
     ("GET", "/admin/users"): (ADMIN, None),
+    ("POST", "/account/notifications"): (SIGNED, {"kinds": []}),
+    ("GET", "/admin/mail"): (ADMIN, None),
     ("POST", "/admin/users"): (ADMIN, {}),
     ("GET", "/api/v1/me"): (SIGNED, None),
     ("GET", "/password/forgot"): (EVERYONE, None),
