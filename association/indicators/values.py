@@ -142,7 +142,7 @@ def compute_table(include_submitted: bool = False) -> ValueTable:
         students = values.get(STUDENTS_FIELD)
         returns[(library_id, year)] = ReturnValues(
             tuple(indicator.value(values) for indicator in compiled), status != ReturnStatus.ACCEPTED,
-            float(students) if is_number(students) else None)
+            float(students) if is_number(students) and students is not None else None)
     years = tuple(sorted({year for _, year in returns}))
     return ValueTable(indicators, library_infos(), returns, years)
 

@@ -101,7 +101,7 @@ def evaluate_quantity(parsed: ParsedExpression, values: dict[str, Any]) -> float
     numbers: dict[str, float] = {}
     for name in parsed.fields:
         value = values.get(name)
-        if not is_number(value):
+        if not isinstance(value, int | float | Decimal) or isinstance(value, bool):
             return None
         numbers[name] = float(value)
     try:
