@@ -87,8 +87,9 @@ class GroupSpec:
     def label(self, table: ValueTable, library_id: int | None = None, year: int | None = None) -> str:
         if self.group is not None:
             return self.group.name
-        value = self.value if self.value is not None else (
-            _library_key(table, self.kind, library_id, year) if library_id is not None and year is not None else None)
+        if self.value is None and (library_id is None or year is None):
+            return _("All libraries")  # a kind without a library to take the value from filters nothing
+        value = self.value if self.value is not None else _library_key(table, self.kind, library_id or 0, year or 0)
         return group_value_label(self.kind, value)
 
 

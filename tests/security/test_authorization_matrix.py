@@ -132,6 +132,13 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("POST", "/api/v1/peer-groups"): (PEER_GROUP_EDITORS, {}),
     ("GET", "/api/v1/peer-groups/<int:group_id>"): (SIGNED, None),
     ("DELETE", "/api/v1/peer-groups/<int:group_id>"): (PEER_GROUP_EDITORS, None),
+    ("GET", "/indicators"): (SIGNED, None),
+    ("GET", "/indicators/<code>"): (SIGNED, None),
+    ("GET", "/indicators/table"): (NAMED_VALUE_READERS, None),
+    ("GET", "/indicators/table.csv"): (NAMED_VALUE_READERS, None),
+    ("GET", "/indicators/table.xlsx"): (NAMED_VALUE_READERS, None),
+    ("GET", "/libraries/<code>/compare"): (RETURN_READERS, None),
+    ("GET", "/libraries/<code>/compare.pdf"): (RETURN_READERS, None),
 }
 
 ACCOUNTS = {
