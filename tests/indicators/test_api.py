@@ -260,3 +260,25 @@ def test_query_counts_do_not_grow_with_the_libraries(app, client, world, add_ret
     client.post("/api/v1/peer-groups", headers=headers, json={"name": "h", "libraries": ["KIMEP", "ENU"]})
     assert counts() == few
     assert max(few) <= 6
+
+
+def test_changing_an_indicator_renews_the_cached_values(app, client, world):
+    headers = headers_for(app, client, Role.COORDINATOR)
+    url = f"/api/v1/libraries/{world['NU']}/benchmark?year=2024"
+    assert line(client.get(url, headers=headers).get_json(), "staff_trained_percent")["value"] == pytest.approx(25)
+    with app.app_context():
+        from association.indicators.models import Indicator
+
+        indicator = db.session.scalars(db.select(Indicator).where(Indicator.code == "staff_trained_percent")).one()
+        indicator.factor = 1000
+        db.session.commit()
+    assert line(client.get(url, headers=headers).get_json(), "staff_trained_percent")["value"] == pytest.approx(250)
+
+
+def test_a_benchmark_with_submitted_returns_marks_them(app, client, world, add_return):
+    add_return("NU", 2022, {**BASE_VALUES}, status="submitted")
+    headers = headers_for(app, client, Role.LIBRARY_REP, library="NU")
+    url = f"/api/v1/libraries/{world['NU']}/benchmark?year=2022"
+    assert line(client.get(url, headers=headers).get_json(), "loans_per_user")["available"] is False
+    body = client.get(url + "&include_submitted=true", headers=headers).get_json()
+    assert line(body, "loans_per_user")["provisional"] is True and line(body, "loans_per_user")["value"] == 6
