@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from association.core.errors import DomainError, ValidationFailed
 from association.core.models import localized
 from association.core.permissions import SIGNED_IN, access, roles
-from association.indicators import charts, exports, queries
+from association.extensions import db
+from association.indicators import charts, exports, operations, queries
+from association.indicators.forms import PeerGroupForm
 from association.indicators.schemas import YearGroupArgs
 from association.indicators.values import SIZE_BANDS, value_table
 from association.libraries.models import LibraryType, MemberLibrary
@@ -23,6 +25,7 @@ from association.users.models import Role
 bp = Blueprint("indicators", __name__)
 
 NAMED_READERS = roles(Role.COORDINATOR, Role.OBSERVER, Role.ADMIN)
+GROUP_EDITORS = roles(Role.COORDINATOR, Role.ADMIN, Role.LIBRARY_REP)
 
 
 def _arguments() -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -164,3 +167,53 @@ def library_compare_pdf(code: str):
     result = queries.benchmark(library, args.get("year"), spec, current_user, args["include_submitted"])
     return Response(exports.benchmark_pdf(result), mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="benchmark-{library.code}-{result.year}.pdf"'})
+
+
+def _render_groups(form: PeerGroupForm, status: int = 200):
+    groups = queries.visible_groups(current_user)
+    return render_template("indicators/groups.html", form=form, groups=groups,
+                           can_save=queries.can_save_groups(current_user),
+                           deletable={g.id for g in groups if queries.can_delete_group(current_user, g)}), status
+
+
+@bp.route("/peer-groups")
+@access(SIGNED_IN)
+def peer_groups():
+    """The custom peer groups you may use, and a form to save one."""
+    return _render_groups(PeerGroupForm())
+
+
+@bp.route("/peer-groups", methods=["POST"])
+@access(GROUP_EDITORS)
+def peer_group_create():
+    """Save a custom peer group (a coordinator's is shared; a representative's is their own)."""
+    form = PeerGroupForm()
+    if not form.validate_on_submit():
+        return _render_groups(form, 422)
+    codes = [code for code in (form.libraries.data or "").replace(",", " ").split() if code]
+    try:
+        group = operations.save_peer_group(current_user, form.name.data, codes)
+    except DomainError as refused:
+        db.session.rollback()
+        for name, messages in refused.errors.items():
+            getattr(form, name, form.libraries).errors = list(messages)
+        return _render_groups(form, refused.status)
+    db.session.commit()
+    flash(_("Peer group %(name)s saved.", name=group.name), "success")
+    return redirect(url_for("indicators.peer_groups"))
+
+
+@bp.route("/peer-groups/<int:group_id>/delete", methods=["POST"])
+@access(GROUP_EDITORS)
+def peer_group_delete(group_id: int):
+    """Delete a custom peer group (its owner, or the coordinator)."""
+    group = queries.peer_group(group_id)
+    if group is None or not queries.can_use_group(current_user, group):
+        abort(404)
+    try:
+        operations.delete_peer_group(current_user, group)
+    except DomainError:
+        abort(403)
+    db.session.commit()
+    flash(_("Peer group deleted."), "success")
+    return redirect(url_for("indicators.peer_groups"))

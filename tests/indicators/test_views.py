@@ -94,3 +94,53 @@ def test_the_indicator_pages(app, client, world):
     assert all(code not in html for code in BAND_PEERS)
     assert client.get("/indicators/nothing").status_code == 404
     assert 'href="/indicators"' in client.get("/").get_data(as_text=True)
+
+
+def test_page_query_counts_do_not_grow_with_the_libraries(app, client, world, add_return):
+    from tests.querycount import count_queries
+
+    signed_in(app, client, Role.COORDINATOR)
+    urls = ("/indicators/table?year=2024", "/libraries/NU/compare?year=2024", "/indicators/loans_per_user")
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            client.get(url)
+            with count_queries(app) as statements:
+                assert client.get(url).status_code == 200
+            found.append(len(statements))
+        return found
+
+    few = counts()
+    for code in ("KIMEP", "ALMAU", "ATU", "SDU", "ETU", "KBTU"):
+        add_return(code, 2024, BASE_VALUES)
+    assert counts() == few
+
+
+def test_peer_groups_saved_and_deleted_from_the_page(app, client, world):
+    from tests.conftest import csrf_token_from
+
+    signed_in(app, client, Role.LIBRARY_REP, library="NU")
+    token = csrf_token_from(client.get("/peer-groups").get_data(as_text=True))
+    refused = client.post("/peer-groups", data={"name": "Friends", "libraries": "ENU, NOPE", "csrf_token": token})
+    assert refused.status_code == 422
+    assert "NOPE" in refused.get_data(as_text=True) and 'class="errors"' in refused.get_data(as_text=True)
+    empty = client.post("/peer-groups", data={"name": "", "libraries": "", "csrf_token": token})
+    assert empty.status_code == 422
+    saved = client.post("/peer-groups", data={"name": "Friends", "libraries": "ENU, aitu AMU MNU NU",
+                                               "csrf_token": token})
+    assert saved.status_code == 302
+    page = client.get("/peer-groups").get_data(as_text=True)
+    assert "Friends" in page and "AITU, AMU, ENU, MNU, NU" in page
+    group_id = int(page.split('/peer-groups/')[1].split('/delete')[0])
+    compare = client.get(f"/libraries/NU/compare?year=2024&group={group_id}")
+    assert compare.status_code == 200 and "Friends" in compare.get_data(as_text=True)
+    assert "ENU" not in compare.get_data(as_text=True).replace("Friends", "")
+
+    other = app.test_client()
+    signed_in(app, other, Role.LIBRARY_REP, library="ENU")
+    other_token = csrf_token_from(other.get("/peer-groups").get_data(as_text=True))
+    assert "Friends" not in other.get("/peer-groups").get_data(as_text=True)
+    assert other.post(f"/peer-groups/{group_id}/delete", data={"csrf_token": other_token}).status_code == 404
+    assert client.post(f"/peer-groups/{group_id}/delete", data={"csrf_token": token}).status_code == 302
+    assert "Friends" not in client.get("/peer-groups").get_data(as_text=True)

@@ -139,6 +139,9 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("GET", "/indicators/table.xlsx"): (NAMED_VALUE_READERS, None),
     ("GET", "/libraries/<code>/compare"): (RETURN_READERS, None),
     ("GET", "/libraries/<code>/compare.pdf"): (RETURN_READERS, None),
+    ("GET", "/peer-groups"): (SIGNED, None),
+    ("POST", "/peer-groups"): (PEER_GROUP_EDITORS, {}),
+    ("POST", "/peer-groups/<int:group_id>/delete"): (PEER_GROUP_EDITORS, {}),
 }
 
 ACCOUNTS = {
