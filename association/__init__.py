@@ -120,6 +120,8 @@ def _register_blueprints(app: Flask) -> None:
     from association.exports.views import bp as exports_views
     from association.extensions import api
     from association.files.api import blp as files_api
+    from association.indicators.api import blp as indicators_api
+    from association.indicators.views import bp as indicators_views
     from association.libraries.api import blp as libraries_api
     from association.libraries.views import bp as libraries_views
     from association.main.views import bp as main_views
@@ -141,8 +143,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(returns_views)
     app.register_blueprint(exports_views)
     app.register_blueprint(notifications_views)
+    app.register_blueprint(indicators_views)
     for blueprint in (auth_api, users_api, committees_api, tasks_api, libraries_api, progress_api, returns_api,
-                      exports_api, files_api, comments_api):
+                      exports_api, files_api, comments_api, indicators_api):
         api.register_blueprint(blueprint)
 
 

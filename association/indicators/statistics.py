@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
-QUARTILE_METHOD: Literal["inclusive", "exclusive"] = "inclusive"
+QUARTILE_METHOD: Final[Literal["inclusive"]] = "inclusive"
 DEFAULT_MIN_PEERS = 5  # k: a distribution of fewer available values is not shown
 
 

@@ -108,11 +108,15 @@ def evaluate_quantity(parsed: ParsedExpression, values: dict[str, Any]) -> float
     numbers: dict[str, float] = {}
     for name in parsed.fields:
         value = values.get(name)
-        if not is_number(value):
+        kind = type(value)
+        if kind is not int and kind is not float and (kind is bool or not isinstance(value, int | float | Decimal)):
             return None
-        numbers[name] = float(value)
+        numbers[name] = float(value)  # type: ignore[arg-type]
+    body = parsed.tree.body
+    if isinstance(body, ast.Name):  # most quantities are one field: no tree to walk
+        return numbers[body.id]
     try:
-        return float(_value(parsed.tree.body, numbers, float))
+        return float(_value(body, numbers, float))
     except ZeroDivisionError:
         return None
 

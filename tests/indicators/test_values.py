@@ -48,7 +48,8 @@ def test_the_seed_ships_at_least_twelve_indicators_each_naming_its_standard(ctx)
 
 
 def test_every_seeded_indicator_matches_the_hand_computation(app, add_return):
-    second = {**BASE_VALUES, "students_fte": 12500, "loans_total": 81000, "staff_trained": 0, "seats_reading": 1}
+    second = {**BASE_VALUES, "students_fte": 12500, "loans_total": 81000, "staff_trained": 0, "seats_reading": 1,
+              "opening_hours_week": 67.5, "expenditure_total_kzt": 123456789.25}
     add_return("NU", 2024, BASE_VALUES)
     add_return("ENU", 2024, second)
     with app.app_context():

@@ -33,6 +33,8 @@ MEASURE_EDITORS = frozenset({"rep_own", "member_own", "chair"}) | STAFF
 RETURN_READERS = frozenset({"rep_own", "observer"}) | STAFF
 RETURN_EDITORS = frozenset({"rep_own", "admin"})
 RETURN_EXPORTERS = frozenset({"observer", "rep_own", "rep_other"}) | STAFF
+NAMED_VALUE_READERS = frozenset({"observer"}) | STAFF
+PEER_GROUP_EDITORS = frozenset({"rep_own", "rep_other"}) | STAFF
 
 NEW_TASK = {"code": "9.9", "committee": "LIT", "direction": 5, "title_kk": "а", "title_ru": "б", "title_en": "c",
             "planned_year": 2024, "due_date": "2024-11-30"}
@@ -151,6 +153,23 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("DELETE", "/api/v1/files/<int:file_id>"): (TASK_EDITORS, None),
     ("GET", "/api/v1/tasks/<int:task_id>/comments"): (SIGNED, None),
     ("POST", "/api/v1/tasks/<int:task_id>/comments"): (TASK_EDITORS, {"text": "matrix"}),
+    ("GET", "/api/v1/indicators"): (SIGNED, None),
+    ("GET", "/api/v1/indicators/<code>/values"): (NAMED_VALUE_READERS, None),
+    ("GET", "/api/v1/libraries/<int:library_id>/benchmark"): (RETURN_READERS, None),
+    ("GET", "/api/v1/peer-groups"): (SIGNED, None),
+    ("POST", "/api/v1/peer-groups"): (PEER_GROUP_EDITORS, {}),
+    ("GET", "/api/v1/peer-groups/<int:group_id>"): (SIGNED, None),
+    ("DELETE", "/api/v1/peer-groups/<int:group_id>"): (PEER_GROUP_EDITORS, None),
+    ("GET", "/indicators"): (SIGNED, None),
+    ("GET", "/indicators/<code>"): (SIGNED, None),
+    ("GET", "/indicators/table"): (NAMED_VALUE_READERS, None),
+    ("GET", "/indicators/table.csv"): (NAMED_VALUE_READERS, None),
+    ("GET", "/indicators/table.xlsx"): (NAMED_VALUE_READERS, None),
+    ("GET", "/libraries/<code>/compare"): (RETURN_READERS, None),
+    ("GET", "/libraries/<code>/compare.pdf"): (RETURN_READERS, None),
+    ("GET", "/peer-groups"): (SIGNED, None),
+    ("POST", "/peer-groups"): (PEER_GROUP_EDITORS, {}),
+    ("POST", "/peer-groups/<int:group_id>/delete"): (PEER_GROUP_EDITORS, {}),
 }
 
 ACCOUNTS = {
@@ -178,7 +197,7 @@ def test_every_route_has_a_decision(app):
 def url_for_rule(rule: str, ids: dict) -> str:
     values = {"task_id": ids["task"], "library_id": ids["library"], "committee_id": ids["committee"], "year": 2024,
               "token_id": 999999, "session_id": 999999, "user_id": ids.get("user", 999999), "token": "nope",
-              "filename": "app.css", "file_id": ids.get("file"),
+              "group_id": 999999, "filename": "app.css", "file_id": ids.get("file"),
               "code": "REG" if rule.startswith("/committees/") else "NU"}
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
 
