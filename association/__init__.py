@@ -107,6 +107,9 @@ def _register_blueprints(app: Flask) -> None:
     from association.libraries.api import blp as libraries_api
     from association.libraries.views import bp as libraries_views
     from association.main.views import bp as main_views
+    from association.meetings.api import blp as meetings_api
+    from association.meetings.api import committee_blp as committee_meetings_api
+    from association.meetings.views import bp as meetings_views
     from association.progress.api import blp as progress_api
     from association.returns.api import blp as returns_api
     from association.returns.views import bp as returns_views
@@ -122,8 +125,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(libraries_views)
     app.register_blueprint(returns_views)
     app.register_blueprint(exports_views)
+    app.register_blueprint(meetings_views)
     for blueprint in (auth_api, users_api, committees_api, tasks_api, libraries_api, progress_api, returns_api,
-                      exports_api, files_api, comments_api):
+                      exports_api, files_api, comments_api, committee_meetings_api, meetings_api):
         api.register_blueprint(blueprint)
 
 

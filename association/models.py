@@ -12,6 +12,7 @@ from association.libraries.models import (
     MembershipChange,
     Region,
 )
+from association.meetings.models import AgendaItem, Decision, Meeting, MeetingInvitee, MinutesVersion
 from association.programme.models import Association, Direction, Programme
 from association.progress.models import FigureGeneration
 from association.returns.models import AnnualReturn, FormField, FormRule, ReturnForm, ReturnHistory, ReturnReminder
@@ -19,8 +20,9 @@ from association.roadmap.models import RoadmapTask, TaskHistory, TaskWatcher
 from association.users.models import User, UserRole
 
 __all__ = [
-    "AnnualReturn", "ApiToken", "Association", "AuditEvent", "CommentMention", "Committee", "CommitteeMembership", "Direction",
-    "FigureGeneration", "FormField", "FormRule", "LibraryProgress", "LibraryProgressHistory", "MemberLibrary", "MembershipChange",
+    "AgendaItem", "AnnualReturn", "ApiToken", "Association", "AuditEvent", "CommentMention", "Committee", "CommitteeMembership", "Decision", "Direction",
+    "FigureGeneration", "FormField", "FormRule", "LibraryProgress", "LibraryProgressHistory", "Meeting", "MeetingInvitee", "MemberLibrary",
+    "MembershipChange", "MinutesVersion",
     "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "StoredFile", "TaskComment", "TaskHistory", "TaskWatcher", "User",
     "UserRole",
 ]

@@ -34,6 +34,11 @@ RETURN_READERS = frozenset({"rep_own", "observer"}) | STAFF
 RETURN_EDITORS = frozenset({"rep_own", "admin"})
 RETURN_EXPORTERS = frozenset({"observer", "rep_own", "rep_other"}) | STAFF
 
+# A planned REG meeting is read and changed by REG's members and the staff (the world's meeting is `held`, so that
+# sending its invitations is a 409 rather than a call to a mail server)
+MEETING_EDITORS = frozenset({"member_own", "chair"}) | STAFF
+NEW_MEETING = {"starts_at": "2026-12-15T10:00:00+05:00", "place": "Room 204"}
+
 NEW_TASK = {"code": "9.9", "committee": "LIT", "direction": 5, "title_kk": "а", "title_ru": "б", "title_en": "c",
             "planned_year": 2024, "due_date": "2024-11-30"}
 
@@ -127,6 +132,21 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("POST", "/api/v1/files"): (SIGNED, {}),
     ("GET", "/api/v1/files/<int:file_id>"): (SIGNED, None),
     ("DELETE", "/api/v1/files/<int:file_id>"): (TASK_EDITORS, None),
+    ("GET", "/api/v1/committees/<code>/meetings"): (SIGNED, None),
+    ("POST", "/api/v1/committees/<code>/meetings"): (MEETING_EDITORS, NEW_MEETING),
+    ("GET", "/api/v1/meetings/<int:meeting_id>"): (MEETING_EDITORS, None),
+    ("PATCH", "/api/v1/meetings/<int:meeting_id>"): (MEETING_EDITORS, {"place": "Room 5"}),
+    ("POST", "/api/v1/meetings/<int:meeting_id>/decisions"): (MEETING_EDITORS, {"text": "matrix"}),
+    ("POST", "/api/v1/meetings/<int:meeting_id>/minutes"): (CHAIRS, {"agenda": [], "note": "x"}),
+    ("POST", "/api/v1/meetings/<int:meeting_id>/invitations"): (MEETING_EDITORS, None),
+    ("GET", "/api/v1/meetings/<int:meeting_id>/invitation.ics"): (MEETING_EDITORS, None),
+    ("GET", "/api/v1/meetings/<int:meeting_id>/minutes.pdf"): (MEETING_EDITORS, None),
+    ("GET", "/committees/<code>/meetings"): (SIGNED, None),
+    ("POST", "/committees/<code>/meetings"): (MEETING_EDITORS, {"starts_at": "2026-12-15T10:00", "place": "x"}),
+    ("GET", "/meetings/<int:meeting_id>"): (MEETING_EDITORS, None),
+    ("POST", "/meetings/<int:meeting_id>"): (MEETING_EDITORS, {"action": "save"}),
+    ("POST", "/meetings/<int:meeting_id>/decisions"): (MEETING_EDITORS, {"text": "matrix"}),
+    ("POST", "/meetings/<int:meeting_id>/files"): (MEETING_EDITORS, {}),
     ("GET", "/api/v1/tasks/<int:task_id>/comments"): (SIGNED, None),
     ("POST", "/api/v1/tasks/<int:task_id>/comments"): (TASK_EDITORS, {"text": "matrix"}),
 }
@@ -156,7 +176,8 @@ def test_every_route_has_a_decision(app):
 def url_for_rule(rule: str, ids: dict) -> str:
     values = {"task_id": ids["task"], "library_id": ids["library"], "committee_id": ids["committee"], "year": 2024,
               "token_id": 999999, "filename": "app.css", "file_id": ids.get("file"),
-              "code": "REG" if rule.startswith("/committees/") else "NU"}
+              "meeting_id": ids.get("meeting"),
+              "code": "REG" if rule.startswith(("/committees/", "/api/v1/committees/")) else "NU"}
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
 
 
@@ -170,6 +191,7 @@ def world(app):
             "committee": db.session.scalar(sa.text("SELECT id FROM committees WHERE code = 'REG'")),
         }
     ids["file"] = new_file(app, ids["task"])
+    ids["meeting"] = new_meeting(app)
     accounts = {role: make_user(app, *spec["roles"], committees=spec.get("committees", []),
                                 library=spec.get("library")) for role, spec in ACCOUNTS.items()}
     return ids, accounts
@@ -187,6 +209,27 @@ def new_file(app, task_id: int) -> int:
                             "matrix.pdf", b"%PDF-1.4 matrix")
         db.session.commit()
         return stored.id
+
+
+def new_meeting(app) -> int:
+    """A REG meeting that was held (its minutes not yet published)."""
+    from datetime import UTC, datetime
+
+    from association.committees.models import Committee
+    from association.meetings.operations import create_meeting, update_meeting
+    from association.users.models import User
+
+    coordinator = make_user(app, Role.COORDINATOR)
+    with app.app_context():
+        user = db.session.get(User, coordinator.id)
+        committee = db.session.scalars(sa.select(Committee).where(Committee.code == "REG")).one()
+        meeting = create_meeting(user, committee, {"starts_at": datetime(2026, 12, 15, 5, tzinfo=UTC), "place": "x"})
+        db.session.commit()
+        from association.meetings.queries import get_meeting
+
+        update_meeting(user, get_meeting(meeting.id), {"status": "held"})
+        db.session.commit()
+        return meeting.id
 
 
 def body_for(body, ids):
