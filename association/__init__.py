@@ -99,7 +99,11 @@ def _register_blueprints(app: Flask) -> None:
     from association.auth.api import blp as auth_api
     from association.auth.views import bp as auth_views
     from association.comments.api import blp as comments_api
+    from association.comments.views import bp as discussion_views
     from association.committees.api import blp as committees_api
+    from association.documents.api import blp as documents_api
+    from association.documents.api import committee_blp as committee_documents_api
+    from association.documents.views import bp as documents_views
     from association.exports.api import blp as exports_api
     from association.exports.views import bp as exports_views
     from association.extensions import api
@@ -126,8 +130,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(returns_views)
     app.register_blueprint(exports_views)
     app.register_blueprint(meetings_views)
+    app.register_blueprint(documents_views)
+    app.register_blueprint(discussion_views)
     for blueprint in (auth_api, users_api, committees_api, tasks_api, libraries_api, progress_api, returns_api,
-                      exports_api, files_api, comments_api, committee_meetings_api, meetings_api):
+                      exports_api, files_api, comments_api, committee_meetings_api, meetings_api,
+                      committee_documents_api, documents_api):
         api.register_blueprint(blueprint)
 
 

@@ -4,6 +4,7 @@ from association.audit.models import AuditEvent
 from association.auth.models import ApiToken
 from association.comments.models import CommentMention, TaskComment
 from association.committees.models import Committee, CommitteeMembership
+from association.documents.models import Document, DocumentComment, DocumentTask, DocumentVersion
 from association.files.models import StoredFile
 from association.libraries.models import (
     LibraryProgress,
@@ -20,7 +21,8 @@ from association.roadmap.models import RoadmapTask, TaskHistory, TaskWatcher
 from association.users.models import User, UserRole
 
 __all__ = [
-    "AgendaItem", "AnnualReturn", "ApiToken", "Association", "AuditEvent", "CommentMention", "Committee", "CommitteeMembership", "Decision", "Direction",
+    "AgendaItem", "AnnualReturn", "ApiToken", "Association", "AuditEvent", "CommentMention", "Committee", "CommitteeMembership", "Decision", "Direction", "Document",
+    "DocumentComment", "DocumentTask", "DocumentVersion",
     "FigureGeneration", "FormField", "FormRule", "LibraryProgress", "LibraryProgressHistory", "Meeting", "MeetingInvitee", "MemberLibrary",
     "MembershipChange", "MinutesVersion",
     "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "StoredFile", "TaskComment", "TaskHistory", "TaskWatcher", "User",

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from association.comments.queries import task_work
 from association.committees.models import Committee, CommitteeMembership
 from association.core import charts
 from association.core.errors import DomainError, StaleVersion
@@ -74,7 +75,8 @@ def _render_task(task: RoadmapTask, form: TaskUpdateForm | None = None, status: 
         form.offer(task.status.value, [s.value for s in allowed_targets(task.status, actor)])
     return render_template("roadmap/task_detail.html", task=task, history=queries.task_history(task.id),
                            form=form if actor is not None else None, status_labels=STATUS_LABELS,
-                           watching=queries.is_watching(task.id, current_user.id), watch_form=WatchForm()), status
+                           watching=queries.is_watching(task.id, current_user.id), watch_form=WatchForm(),
+                           work=task_work(task, current_user)), status
 
 
 @bp.route("/tasks/<int:task_id>")

@@ -147,6 +147,21 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("POST", "/meetings/<int:meeting_id>"): (MEETING_EDITORS, {"action": "save"}),
     ("POST", "/meetings/<int:meeting_id>/decisions"): (MEETING_EDITORS, {"text": "matrix"}),
     ("POST", "/meetings/<int:meeting_id>/files"): (MEETING_EDITORS, {}),
+    ("GET", "/api/v1/committees/<code>/documents"): (SIGNED, None),
+    ("POST", "/api/v1/committees/<code>/documents"): (MEETING_EDITORS, {"title": "Matrix"}),
+    ("GET", "/api/v1/documents/<int:document_id>"): (MEETING_EDITORS, None),
+    ("PATCH", "/api/v1/documents/<int:document_id>"): (MEETING_EDITORS, {"title": "Matrix 2"}),
+    ("POST", "/api/v1/documents/<int:document_id>/versions"): (SIGNED, None),  # JSON: 415 past the door
+    ("POST", "/api/v1/documents/<int:document_id>/comments"): (MEETING_EDITORS, {"text": "matrix"}),
+    ("GET", "/committees/<code>/documents"): (SIGNED, None),
+    ("POST", "/committees/<code>/documents"): (MEETING_EDITORS, {"title_kk": "а", "title_ru": "б", "title_en": "c"}),
+    ("GET", "/documents/<int:document_id>"): (MEETING_EDITORS, None),
+    ("POST", "/documents/<int:document_id>"): (MEETING_EDITORS, {"status": "draft"}),
+    ("POST", "/documents/<int:document_id>/versions"): (MEETING_EDITORS, {}),
+    ("POST", "/documents/<int:document_id>/comments"): (MEETING_EDITORS, {"text": "matrix"}),
+    ("POST", "/tasks/<int:task_id>/comments"): (TASK_EDITORS, {"text": "matrix"}),
+    ("POST", "/tasks/<int:task_id>/assignee"): (CHAIRS, {"assignee": ""}),
+    ("POST", "/tasks/<int:task_id>/files"): (TASK_EDITORS, {}),
     ("GET", "/api/v1/tasks/<int:task_id>/comments"): (SIGNED, None),
     ("POST", "/api/v1/tasks/<int:task_id>/comments"): (TASK_EDITORS, {"text": "matrix"}),
 }
@@ -176,7 +191,7 @@ def test_every_route_has_a_decision(app):
 def url_for_rule(rule: str, ids: dict) -> str:
     values = {"task_id": ids["task"], "library_id": ids["library"], "committee_id": ids["committee"], "year": 2024,
               "token_id": 999999, "filename": "app.css", "file_id": ids.get("file"),
-              "meeting_id": ids.get("meeting"),
+              "meeting_id": ids.get("meeting"), "document_id": ids.get("document"),
               "code": "REG" if rule.startswith(("/committees/", "/api/v1/committees/")) else "NU"}
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
 
@@ -192,6 +207,7 @@ def world(app):
         }
     ids["file"] = new_file(app, ids["task"])
     ids["meeting"] = new_meeting(app)
+    ids["document"] = new_document(app)
     accounts = {role: make_user(app, *spec["roles"], committees=spec.get("committees", []),
                                 library=spec.get("library")) for role, spec in ACCOUNTS.items()}
     return ids, accounts
@@ -230,6 +246,20 @@ def new_meeting(app) -> int:
         update_meeting(user, get_meeting(meeting.id), {"status": "held"})
         db.session.commit()
         return meeting.id
+
+
+def new_document(app) -> int:
+    """A REG draft document."""
+    from association.committees.models import Committee
+    from association.documents.operations import create_document
+    from association.users.models import User
+
+    coordinator = make_user(app, Role.COORDINATOR)
+    with app.app_context():
+        committee = db.session.scalars(sa.select(Committee).where(Committee.code == "REG")).one()
+        document = create_document(db.session.get(User, coordinator.id), committee, {"title": "Matrix"})
+        db.session.commit()
+        return document.id
 
 
 def body_for(body, ids):
