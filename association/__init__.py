@@ -114,8 +114,12 @@ def _register_blueprints(app: Flask) -> None:
     from association.auth.api import blp as auth_api
     from association.auth.views import bp as auth_views
     from association.comments.api import blp as comments_api
+    from association.comments.views import bp as discussion_views
     from association.committees.api import blp as committees_api
     from association.committees.views import bp as committees_views
+    from association.documents.api import blp as documents_api
+    from association.documents.api import committee_blp as committee_documents_api
+    from association.documents.views import bp as documents_views
     from association.exports.api import blp as exports_api
     from association.exports.views import bp as exports_views
     from association.extensions import api
@@ -125,6 +129,9 @@ def _register_blueprints(app: Flask) -> None:
     from association.libraries.api import blp as libraries_api
     from association.libraries.views import bp as libraries_views
     from association.main.views import bp as main_views
+    from association.meetings.api import blp as meetings_api
+    from association.meetings.api import committee_blp as committee_meetings_api
+    from association.meetings.views import bp as meetings_views
     from association.notifications.views import bp as notifications_views
     from association.progress.api import blp as progress_api
     from association.returns.api import blp as returns_api
@@ -144,8 +151,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports_views)
     app.register_blueprint(notifications_views)
     app.register_blueprint(indicators_views)
+    app.register_blueprint(meetings_views)
+    app.register_blueprint(documents_views)
+    app.register_blueprint(discussion_views)
     for blueprint in (auth_api, users_api, committees_api, tasks_api, libraries_api, progress_api, returns_api,
-                      exports_api, files_api, comments_api, indicators_api):
+                      exports_api, files_api, comments_api, indicators_api, committee_meetings_api, meetings_api,
+                      committee_documents_api, documents_api):
         api.register_blueprint(blueprint)
 
 

@@ -4,6 +4,7 @@ from association.audit.models import AuditEvent
 from association.auth.models import ApiToken, LoginFailure, PasswordResetToken, UserSession
 from association.comments.models import CommentMention, TaskComment
 from association.committees.models import Committee, CommitteeMembership
+from association.documents.models import Document, DocumentComment, DocumentTask, DocumentVersion
 from association.files.models import StoredFile
 from association.indicators.models import Indicator, PeerGroup, PeerGroupMember
 from association.libraries.models import (
@@ -13,6 +14,7 @@ from association.libraries.models import (
     MembershipChange,
     Region,
 )
+from association.meetings.models import AgendaItem, Decision, Meeting, MeetingInvitee, MinutesVersion
 from association.notifications.models import MailOptOut, OutboxMessage
 from association.programme.models import Association, Direction, Programme
 from association.progress.models import FigureGeneration
@@ -21,10 +23,12 @@ from association.roadmap.models import RoadmapTask, TaskHistory, TaskWatcher
 from association.users.models import User, UserRole
 
 __all__ = [
-    "AnnualReturn", "ApiToken", "Association", "AuditEvent", "CommentMention", "Committee", "CommitteeMembership",
-    "Direction", "FigureGeneration", "FormField", "FormRule", "Indicator", "LibraryProgress", "LibraryProgressHistory",
-    "LoginFailure", "MailOptOut", "MemberLibrary", "MembershipChange", "OutboxMessage", "PasswordResetToken",
-    "PeerGroup", "PeerGroupMember", "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder",
-    "RoadmapTask", "StoredFile", "TaskComment", "TaskHistory", "TaskWatcher", "User", "UserSession",
+    "AgendaItem", "AnnualReturn", "ApiToken", "Association", "AuditEvent", "CommentMention", "Committee",
+    "CommitteeMembership", "Decision", "Direction", "Document", "DocumentComment", "DocumentTask", "DocumentVersion",
+    "FigureGeneration", "FormField", "FormRule", "Indicator", "LibraryProgress", "LibraryProgressHistory",
+    "LoginFailure", "MailOptOut", "Meeting", "MeetingInvitee", "MemberLibrary", "MembershipChange", "MinutesVersion",
+    "OutboxMessage", "PasswordResetToken", "PeerGroup", "PeerGroupMember", "Programme", "Region", "ReturnForm",
+    "ReturnHistory", "ReturnReminder", "RoadmapTask", "StoredFile", "TaskComment", "TaskHistory", "TaskWatcher", "User",
+    "UserSession",
     "UserRole",
 ]

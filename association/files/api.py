@@ -46,8 +46,13 @@ class Files(MethodView):
     @blp.alt_response(404, description="No such object")
     @blp.alt_response(413, description="The file is over the size limit")
     def post(self, form: dict) -> StoredFile:
-        """Attach a file to an object (multipart: `file`, `owner_type`, `owner_id`); the type is read from the content"""
-        owner = operations.load_owner(form["owner_type"], form["owner_id"])
+        """Attach a file to an object (multipart: `file`, `owner_type`, `owner_id`); the type is read from the content
+
+        Owners: `task`, `library_progress` (or `library_id` with `task_id`), `meeting`, `document`."""
+        if "library_id" in form:
+            owner = operations.load_progress_owner(form["library_id"], form["task_id"])
+        else:
+            owner = operations.load_owner(form["owner_type"], form["owner_id"])
         upload = form["file"]
         stored = operations.store_file(current_user, form["owner_type"], owner, upload.filename, upload.read())
         db.session.commit()

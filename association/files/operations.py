@@ -52,6 +52,18 @@ def load_owner(owner_type: OwnerType, owner_id: int) -> Any:
     return owner
 
 
+def load_progress_owner(library_id: int, task_id: int) -> Any:
+    """A library's progress on a measure, named by the library and the task, or Missing (404)."""
+    from association.libraries.models import LibraryProgress
+
+    progress_id = db.session.scalar(sa.select(LibraryProgress.id).where(LibraryProgress.library_id == library_id,
+                                                                       LibraryProgress.task_id == task_id))
+    if progress_id is None:
+        raise Missing(_("This library has no progress on this measure yet; record it first, then attach evidence."),
+                      {"task_id": [_("Not found.")]})
+    return load_owner(OwnerType.LIBRARY_PROGRESS, progress_id)
+
+
 def check_content(data: bytes) -> str:
     """Refuse an empty file (422), one over the limit (413) or one whose content is not allowed (422); answers the
     content type found in the bytes."""

@@ -61,6 +61,8 @@ def _document_rules() -> OwnerRules:
 RULES: dict[OwnerType, Callable[[], OwnerRules]] = {
     OwnerType.TASK: _task_rules,
     OwnerType.LIBRARY_PROGRESS: _progress_rules,
+    OwnerType.MEETING: _meeting_rules,
+    OwnerType.DOCUMENT: _document_rules,
 }
 
 

@@ -27,9 +27,17 @@ class UploadArgs(ma.Schema):
     library_progress_id = ma.fields.Integer(validate=ID)
     meeting_id = ma.fields.Integer(validate=ID)
     document_id = ma.fields.Integer(validate=ID)
+    library_id = ma.fields.Integer(validate=ID, metadata={
+        "description": "With task_id: the file is evidence of that library's progress on that measure"})
 
     @ma.post_load
     def owner(self, data: dict, **kwargs: object) -> dict:
+        if "library_id" in data:
+            if set(data) - {"file"} != {"library_id", "task_id"}:
+                raise ma.ValidationError("library_id goes with task_id (a library's progress on a measure) alone.",
+                                         "library_id")
+            return {"file": data["file"], "owner_type": OwnerType.LIBRARY_PROGRESS, "library_id": data["library_id"],
+                    "task_id": data["task_id"]}
         named = [(owner_type, data[f"{owner_type}_id"]) for owner_type in OWNER_TYPES if f"{owner_type}_id" in data]
         if "owner_type" in data or "owner_id" in data:
             if "owner_type" not in data or "owner_id" not in data:

@@ -296,12 +296,18 @@ def _task_definition(data: dict[str, Any], current: RoadmapTask | None) -> dict[
     return values
 
 
+def _chairs_committee(user: User, code: Any) -> bool:
+    committee_id = db.session.scalar(sa.select(Committee.id).where(Committee.code == str(code or "").upper()))
+    return committee_id is not None and user.chairs(committee_id)
+
+
 REQUIRED_ON_CREATE = ("code", "committee", "direction", "title_kk", "title_ru", "title_en", "due_date", "planned_year")
 
 
-def create_task(user: User, data: dict[str, Any]) -> RoadmapTask:
-    """Add a roadmap task (the coordinator's and admin's right); it starts planned, with no progress."""
-    if not user.is_coordinator:
+def create_task(user: User, data: dict[str, Any], *, decision: str | None = None) -> RoadmapTask:
+    """Add a roadmap task (the coordinator's and admin's right, and a committee chair's by a meeting's `decision`,
+    whose words go to the history); it starts planned, with no progress."""
+    if not user.is_coordinator and not (decision and _chairs_committee(user, data.get("committee"))):
         raise NotAllowed(_("Only the coordinator can create tasks."))
     missing = {name: [_("Required.")] for name in REQUIRED_ON_CREATE if data.get(name) in (None, "")}
     if missing:
@@ -310,14 +316,17 @@ def create_task(user: User, data: dict[str, Any]) -> RoadmapTask:
     db.session.add(task)
     db.session.flush()
     db.session.add(TaskHistory(task_id=task.id, at=utcnow(), user_id=user.id, from_status=None,
-                               to_status=TaskStatus.PLANNED, progress_percent=0, comment=_("Task created.")))
+                               to_status=TaskStatus.PLANNED, progress_percent=0,
+                               comment=decision or _("Task created.")))
     db.session.flush()
     return task
 
 
-def edit_task(task: RoadmapTask, user: User, data: dict[str, Any], expected_version: int | None = None) -> None:
-    """Change a task's definition (titles, committee, dates, indicator, target, library-level flag)."""
-    if not user.is_coordinator:
+def edit_task(task: RoadmapTask, user: User, data: dict[str, Any], expected_version: int | None = None, *,
+              decision: str | None = None) -> None:
+    """Change a task's definition (titles, committee, dates, indicator, target, library-level flag): the
+    coordinator, or the chair of the task's committee carrying out a meeting's `decision` (written to the history)."""
+    if not user.is_coordinator and not (decision and user.chairs(task.committee_id)):
         raise NotAllowed(_("Only the coordinator can edit a task's definition."))
     if expected_version is not None and expected_version != task.version:
         raise StaleVersion(_("The task was changed by someone else since you loaded it."))
@@ -326,7 +335,8 @@ def edit_task(task: RoadmapTask, user: User, data: dict[str, Any], expected_vers
     for name in changed:
         setattr(task, name, values[name])
     if changed:
-        _record(task, user, task.status, _("Task details edited: %(fields)s.", fields=", ".join(sorted(changed))), None)
+        edited = _("Task details edited: %(fields)s.", fields=", ".join(sorted(changed)))
+        _record(task, user, task.status, f"{decision} {edited}" if decision else edited, None)
         _flush_or_stale()
 
 
@@ -362,6 +372,6 @@ def assign_task(task: RoadmapTask, user: User, assignee: User | None, comment: s
         return None
     task.assignee_id = assignee.id if assignee else None
     note = _("Assigned to %(name)s.", name=assignee.name) if assignee else _("No longer assigned to anyone.")
-    entry = _record(task, user, task.status, f"{note} {comment}".strip(), None)
+    entry = _record(task, user, task.status, f"{comment} {note}".strip(), None)
     _flush_or_stale()
     return entry

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from association.comments.queries import task_work
 from association.committees.models import Committee
 from association.core.errors import DomainError
 from association.core.forms import refusal_into_form
@@ -73,7 +74,8 @@ def _render_task(task: RoadmapTask, form: TaskUpdateForm | None = None, status: 
         form.offer(task.status.value, [s.value for s in allowed_targets(task.status, actor)])
     return render_template("roadmap/task_detail.html", task=task, history=queries.task_history(task.id),
                            form=form if actor is not None else None, status_labels=STATUS_LABELS,
-                           watching=queries.is_watching(task.id, current_user.id), watch_form=WatchForm()), status
+                           watching=queries.is_watching(task.id, current_user.id), watch_form=WatchForm(),
+                           work=task_work(task, current_user)), status
 
 
 @bp.route("/tasks/<int:task_id>")

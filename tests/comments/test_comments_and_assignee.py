@@ -43,7 +43,7 @@ def test_the_chair_assigns_a_member_and_the_history_says_so(app, client, task_id
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["assignee"] == member.id
     history = client.get(f"/api/v1/tasks/{task_id}/history", headers=auth(client, chair)).get_json()["items"]
-    assert history[0]["comment"].startswith("Assigned to Test " + member.email)
+    assert history[0]["comment"] == f"Assigned to Test {member.email}."
     cleared = assign(client, auth(client, chair), task_id, None)
     assert cleared.status_code == 200 and cleared.get_json()["assignee"] is None
     listed = client.get("/api/v1/tasks?code=1.2", headers=auth(client, chair)).get_json()["items"][0]

@@ -199,3 +199,22 @@ def test_files_check_finds_orphans_and_deletes_them_when_asked(app, client, memb
     with app.app_context():
         assert "ab/" + "ab" * 16 not in set(storage.all_keys())
         assert db.session.get(StoredFile, ownerless_id) is None
+
+
+def test_evidence_of_a_librarys_progress_on_a_measure(app, client):
+    from association.libraries.models import MemberLibrary
+
+    with app.app_context():
+        library = db.session.scalar(sa.select(MemberLibrary.id).where(MemberLibrary.code == "NU"))
+        measure = db.session.scalar(sa.select(RoadmapTask.id).where(RoadmapTask.code == "1.5"))  # REG, library level
+    rep = headers_for(app, client, Role.LIBRARY_REP, library="NU")
+    assert upload(client, rep, PDF, library_id=library, task_id=measure).status_code == 404  # no progress yet
+    saved = client.put(f"/api/v1/libraries/{library}/progress/{measure}", json={"status": "in_progress"}, headers=rep)
+    assert saved.status_code == 200
+    created = upload(client, rep, PDF, name="order.pdf", library_id=library, task_id=measure)
+    assert created.status_code == 201 and created.get_json()["owner_type"] == "library_progress"
+    other_rep = headers_for(app, client, Role.LIBRARY_REP, library="ENU")
+    assert upload(client, other_rep, PDF, library_id=library, task_id=measure).status_code == 403
+    observer = headers_for(app, client, Role.OBSERVER)
+    assert client.get(f"/api/v1/files/{created.get_json()['id']}", headers=observer).data == PDF
+    assert upload(client, rep, PDF, library_id=library).status_code == 422

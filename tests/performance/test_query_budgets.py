@@ -16,7 +16,8 @@ from tests.returns.test_api import GOOD
 BUDGETS = {
     "baseline /healthz": 1,
     "task list": 3,        # bearer token with its user, roles and memberships; count; page
-    "task page": 4,        # session user (roles, memberships and their committees joined); task; history; watching
+    "task page": 7,        # session user (roles, memberships and their committees joined); task; history; watching;
+                           # its comments, evidence files and approved documents
     "progress JSON": 2,    # bearer; figures generation
     "dashboard": 5,        # session user; figures generation; overdue tasks; my tasks; my library
     "library list": 4,     # bearer; count; page; figures generation (the percents are cached figures)

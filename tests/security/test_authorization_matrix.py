@@ -36,6 +36,11 @@ RETURN_EXPORTERS = frozenset({"observer", "rep_own", "rep_other"}) | STAFF
 NAMED_VALUE_READERS = frozenset({"observer"}) | STAFF
 PEER_GROUP_EDITORS = frozenset({"rep_own", "rep_other"}) | STAFF
 
+# A planned REG meeting is read and changed by REG's members and the staff (the world's meeting is `held`, so that
+# sending its invitations is a 409 rather than a call to a mail server)
+MEETING_EDITORS = frozenset({"member_own", "chair"}) | STAFF
+NEW_MEETING = {"starts_at": "2026-12-15T10:00:00+05:00", "place": "Room 204"}
+
 NEW_TASK = {"code": "9.9", "committee": "LIT", "direction": 5, "title_kk": "а", "title_ru": "б", "title_en": "c",
             "planned_year": 2024, "due_date": "2024-11-30"}
 
@@ -151,6 +156,36 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("POST", "/api/v1/files"): (SIGNED, {}),
     ("GET", "/api/v1/files/<int:file_id>"): (SIGNED, None),
     ("DELETE", "/api/v1/files/<int:file_id>"): (TASK_EDITORS, None),
+    ("GET", "/api/v1/committees/<code>/meetings"): (SIGNED, None),
+    ("POST", "/api/v1/committees/<code>/meetings"): (MEETING_EDITORS, NEW_MEETING),
+    ("GET", "/api/v1/meetings/<int:meeting_id>"): (MEETING_EDITORS, None),
+    ("PATCH", "/api/v1/meetings/<int:meeting_id>"): (MEETING_EDITORS, {"place": "Room 5"}),
+    ("POST", "/api/v1/meetings/<int:meeting_id>/decisions"): (MEETING_EDITORS, {"text": "matrix"}),
+    ("POST", "/api/v1/meetings/<int:meeting_id>/minutes"): (CHAIRS, {"agenda": [], "note": "x"}),
+    ("POST", "/api/v1/meetings/<int:meeting_id>/invitations"): (MEETING_EDITORS, None),
+    ("GET", "/api/v1/meetings/<int:meeting_id>/invitation.ics"): (MEETING_EDITORS, None),
+    ("GET", "/api/v1/meetings/<int:meeting_id>/minutes.pdf"): (MEETING_EDITORS, None),
+    ("GET", "/committees/<code>/meetings"): (SIGNED, None),
+    ("POST", "/committees/<code>/meetings"): (MEETING_EDITORS, {"starts_at": "2026-12-15T10:00", "place": "x"}),
+    ("GET", "/meetings/<int:meeting_id>"): (MEETING_EDITORS, None),
+    ("POST", "/meetings/<int:meeting_id>"): (MEETING_EDITORS, {"action": "save"}),
+    ("POST", "/meetings/<int:meeting_id>/decisions"): (MEETING_EDITORS, {"text": "matrix"}),
+    ("POST", "/meetings/<int:meeting_id>/files"): (MEETING_EDITORS, {}),
+    ("GET", "/api/v1/committees/<code>/documents"): (SIGNED, None),
+    ("POST", "/api/v1/committees/<code>/documents"): (MEETING_EDITORS, {"title": "Matrix"}),
+    ("GET", "/api/v1/documents/<int:document_id>"): (MEETING_EDITORS, None),
+    ("PATCH", "/api/v1/documents/<int:document_id>"): (MEETING_EDITORS, {"title": "Matrix 2"}),
+    ("POST", "/api/v1/documents/<int:document_id>/versions"): (SIGNED, None),  # JSON: 415 past the door
+    ("POST", "/api/v1/documents/<int:document_id>/comments"): (MEETING_EDITORS, {"text": "matrix"}),
+    ("GET", "/committees/<code>/documents"): (SIGNED, None),
+    ("POST", "/committees/<code>/documents"): (MEETING_EDITORS, {"title_kk": "а", "title_ru": "б", "title_en": "c"}),
+    ("GET", "/documents/<int:document_id>"): (MEETING_EDITORS, None),
+    ("POST", "/documents/<int:document_id>"): (MEETING_EDITORS, {"status": "draft"}),
+    ("POST", "/documents/<int:document_id>/versions"): (MEETING_EDITORS, {}),
+    ("POST", "/documents/<int:document_id>/comments"): (MEETING_EDITORS, {"text": "matrix"}),
+    ("POST", "/tasks/<int:task_id>/comments"): (TASK_EDITORS, {"text": "matrix"}),
+    ("POST", "/tasks/<int:task_id>/assignee"): (CHAIRS, {"assignee": ""}),
+    ("POST", "/tasks/<int:task_id>/files"): (TASK_EDITORS, {}),
     ("GET", "/api/v1/tasks/<int:task_id>/comments"): (SIGNED, None),
     ("POST", "/api/v1/tasks/<int:task_id>/comments"): (TASK_EDITORS, {"text": "matrix"}),
     ("GET", "/api/v1/indicators"): (SIGNED, None),
@@ -198,7 +233,8 @@ def url_for_rule(rule: str, ids: dict) -> str:
     values = {"task_id": ids["task"], "library_id": ids["library"], "committee_id": ids["committee"], "year": 2024,
               "token_id": 999999, "session_id": 999999, "user_id": ids.get("user", 999999), "token": "nope",
               "group_id": 999999, "filename": "app.css", "file_id": ids.get("file"),
-              "code": "REG" if rule.startswith("/committees/") else "NU"}
+              "meeting_id": ids.get("meeting"), "document_id": ids.get("document"),
+              "code": "REG" if rule.startswith(("/committees/", "/api/v1/committees/")) else "NU"}
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
 
 
@@ -232,6 +268,8 @@ def world(app):
         }
         _start_return(ids["library"])
     ids["file"] = new_file(app, ids["task"])
+    ids["meeting"] = new_meeting(app)
+    ids["document"] = new_document(app)
     accounts = {role: make_user(app, *spec["roles"], committees=spec.get("committees", []),
                                 library=spec.get("library")) for role, spec in ACCOUNTS.items()}
     return ids, accounts
@@ -249,6 +287,41 @@ def new_file(app, task_id: int) -> int:
                             "matrix.pdf", b"%PDF-1.4 matrix")
         db.session.commit()
         return stored.id
+
+
+def new_meeting(app) -> int:
+    """A REG meeting that was held (its minutes not yet published)."""
+    from datetime import UTC, datetime
+
+    from association.committees.models import Committee
+    from association.meetings.operations import create_meeting, update_meeting
+    from association.users.models import User
+
+    coordinator = make_user(app, Role.COORDINATOR)
+    with app.app_context():
+        user = db.session.get(User, coordinator.id)
+        committee = db.session.scalars(sa.select(Committee).where(Committee.code == "REG")).one()
+        meeting = create_meeting(user, committee, {"starts_at": datetime(2026, 12, 15, 5, tzinfo=UTC), "place": "x"})
+        db.session.commit()
+        from association.meetings.queries import get_meeting
+
+        update_meeting(user, get_meeting(meeting.id), {"status": "held"})
+        db.session.commit()
+        return meeting.id
+
+
+def new_document(app) -> int:
+    """A REG draft document."""
+    from association.committees.models import Committee
+    from association.documents.operations import create_document
+    from association.users.models import User
+
+    coordinator = make_user(app, Role.COORDINATOR)
+    with app.app_context():
+        committee = db.session.scalars(sa.select(Committee).where(Committee.code == "REG")).one()
+        document = create_document(db.session.get(User, coordinator.id), committee, {"title": "Matrix"})
+        db.session.commit()
+        return document.id
 
 
 def body_for(body, ids):

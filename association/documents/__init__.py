@@ -1,0 +1,1 @@
+"""Committee documents (model regulations, training programmes): draft → for comment → approved, with versions."""

@@ -1,0 +1,1 @@
+"""Committee meetings: invitations (.ics), agenda, attendance, minutes per item, decisions acting on tasks."""
