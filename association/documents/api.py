@@ -6,8 +6,8 @@ from flask import abort
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from association.core.api import Blueprint
 from association.core.errors import NotAllowed
 from association.core.pagination import PageArgs, page_schema, paginate
 from association.core.permissions import SIGNED_IN, accepts_uploads, access
@@ -21,8 +21,7 @@ from association.documents.schemas import (
     DocumentPatchArgs,
     DocumentSchema,
     DocumentVersionSchema,
-    VersionFileArgs,
-    VersionFormArgs,
+    VersionArgs,
 )
 from association.extensions import db
 
@@ -96,15 +95,14 @@ class DocumentDetail(MethodView):
 class Versions(MethodView):
     @access(SIGNED_IN)
     @accepts_uploads
-    @blp.arguments(VersionFormArgs, location="form")
-    @blp.arguments(VersionFileArgs, location="files")
+    @blp.arguments(VersionArgs, location="multipart")
     @blp.response(201, DocumentVersionSchema)
     @blp.alt_response(403, description="Not a member of the committee")
     @blp.alt_response(409, description="The document is approved")
     @blp.alt_response(413, description="The file is over the size limit")
-    def post(self, form: dict, files: dict, document_id: int) -> DocumentVersion:
+    def post(self, form: dict, document_id: int) -> DocumentVersion:
         """Upload a new version (multipart: `file` and `note`); the type is read from the content"""
-        upload = files["file"]
+        upload = form["file"]
         version = operations.add_version(current_user, readable_document(document_id), upload.filename,
                                          upload.read(), form["note"])
         db.session.commit()

@@ -30,12 +30,11 @@ class DocumentPatchArgs(DocumentArgs):
                               metadata={"description": "draft → for_comment → approved (the coordinator)"})
 
 
-class VersionFormArgs(ma.Schema):
-    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
+class VersionArgs(ma.Schema):
+    """The multipart body of a new version: the `file` and a `note`."""
 
-
-class VersionFileArgs(ma.Schema):
     file = Upload(required=True, metadata={"description": "PDF, DOCX, XLSX, ODT, ODS, PNG or JPEG; at most 20 MB"})
+    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
 
 
 class DocumentCommentArgs(ma.Schema):
