@@ -248,8 +248,13 @@ def _check_read_state(form: ReturnForm, annual_return: AnnualReturn, read: ReadS
         read=None if read.values is None else
         {**read_values, **{f"notes.{code}": note for code, note in (read.notes or {}).items()}},
         current={**(annual_return.values or {}), **{f"notes.{code}": note for code, note in current_notes.items()}},
-        same=lambda _name, a, b: (a or None) == (b or None),
+        same=lambda _name, a, b: _blank_is_none(a) == _blank_is_none(b),
     )
+
+
+def _blank_is_none(value: Any) -> Any:
+    """A blank note or value and a missing one are the same; 0 and False are values."""
+    return None if value is None or value == "" else value
 
 
 def save_return(library: MemberLibrary, year: int, user: User, submitted: dict[str, Any],

@@ -208,3 +208,11 @@ def test_a_library_that_has_left_gets_no_editable_form(app, rep):
         db.session.commit()
     page = tab(rep)
     assert 'name="students_fte"' not in page and "Save draft" not in page
+
+
+def test_a_zero_saved_meanwhile_is_a_change_of_its_own(rep):
+    tab_a, tab_b = tab(rep), tab(rep)
+    assert rep.post(URL, data=typed(tab_a, service_points=0)).status_code == 302
+    response = rep.post(URL, data=typed(tab_b, service_points=7))
+    assert response.status_code == 409
+    assert stored(rep.application).values["service_points"] == 0
