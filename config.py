@@ -85,8 +85,8 @@ class BaseConfig:
     SECRET_KEY: str | None = None
 
     # Settings read from the environment when the app is created (not at import, so tests can set them).
-    ENVIRONMENT_SETTINGS = ("SECRET_KEY", "MAIL_SERVER", "MAIL_FROM", "PUBLIC_URL", "RATELIMIT_STORAGE_URI",
-                            "FILE_STORAGE_PATH")
+    ENVIRONMENT_SETTINGS: tuple[str, ...] = ("SECRET_KEY", "MAIL_SERVER", "MAIL_FROM", "PUBLIC_URL",
+                                            "RATELIMIT_STORAGE_URI", "FILE_STORAGE_PATH")
 
     @classmethod
     def apply_environment(cls, config: dict) -> None:
