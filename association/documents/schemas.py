@@ -29,6 +29,13 @@ class DocumentPatchArgs(DocumentArgs):
     status = ma.fields.String(validate=ma.validate.OneOf(STATUSES),
                               metadata={"description": "draft → for_comment → approved (the coordinator)"})
 
+    @ma.pre_load
+    def status_aliases(self, data: object, **kwargs: object) -> object:
+        """`for comment` and `for-comment` are read as `for_comment`."""
+        if isinstance(data, dict) and data.get("status") in ("for comment", "for-comment"):
+            return {**data, "status": DocumentStatus.FOR_COMMENT.value}
+        return data
+
 
 class VersionArgs(ma.Schema):
     """The multipart body of a new version: the `file` and a `note`."""

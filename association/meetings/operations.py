@@ -248,6 +248,8 @@ def _new_task_definition(meeting: Meeting, spec: dict[str, Any]) -> dict[str, An
 
 def _apply_changes(user: User, task: RoadmapTask, changes: dict[str, Any], words: str) -> None:
     if "assignee" in changes:
+        if not roadmap.can_assign_task(user, task):  # say no before looking the person up
+            raise NotAllowed(_("Only the chair of the task's committee or the coordinator can assign it."))
         assignee = _users([changes["assignee"]], "changes.assignee")[0] if changes["assignee"] is not None else None
         roadmap.assign_task(task, user, assignee, words)
     if "due_date" in changes:

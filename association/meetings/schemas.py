@@ -41,6 +41,13 @@ class MeetingPatchArgs(MeetingArgs):
     attended = ma.fields.List(ma.fields.Integer(strict=True, validate=ID), validate=ma.validate.Length(max=500),
                               metadata={"description": "The user ids of the invitees who attended"})
 
+    @ma.pre_load
+    def status_aliases(self, data: object, **kwargs: object) -> object:
+        """`published` and `minutes published` are read as `minutes_published`."""
+        if isinstance(data, dict) and data.get("status") in ("published", "minutes published"):
+            return {**data, "status": MeetingStatus.MINUTES_PUBLISHED.value}
+        return data
+
 
 class NewTaskArgs(ma.Schema):
     """A task the decision creates in the meeting's committee."""

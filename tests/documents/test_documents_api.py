@@ -124,3 +124,8 @@ def test_listing_documents_costs_the_same_for_many(app, client, people):
     with count_queries(app) as many:
         assert client.get("/api/v1/committees/REG/documents", headers=people["member"]).get_json()["total"] == 5
     assert len(many) == len(few)
+
+
+def test_for_comment_may_be_written_with_a_space(app, client, people):
+    document_id = create(client, people).get_json()["id"]
+    assert status(client, people, document_id, "for comment").get_json()["status"] == "for_comment"

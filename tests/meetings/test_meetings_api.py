@@ -269,3 +269,9 @@ def test_listing_meetings_costs_the_same_for_many(app, client, people):
     with count_queries(app) as many:
         assert client.get("/api/v1/committees/REG/meetings", headers=h(people, "member")).get_json()["total"] == 5
     assert len(many) == len(few)
+
+
+def test_published_is_read_as_minutes_published(app, client, people):
+    meeting_id = plan(client, people).get_json()["id"]
+    advance(client, people, meeting_id, "held")
+    assert advance(client, people, meeting_id, "published").get_json()["status"] == "minutes_published"
