@@ -103,6 +103,8 @@ def _register_blueprints(app: Flask) -> None:
     from association.libraries.api import blp as libraries_api
     from association.libraries.views import bp as libraries_views
     from association.main.views import bp as main_views
+    from association.programme.api import blp as programmes_api
+    from association.programme.views import bp as programme_views
     from association.progress.api import blp as progress_api
     from association.returns.api import blp as returns_api
     from association.returns.views import bp as returns_views
@@ -118,8 +120,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(libraries_views)
     app.register_blueprint(returns_views)
     app.register_blueprint(exports_views)
+    app.register_blueprint(programme_views)
     for blueprint in (auth_api, users_api, committees_api, tasks_api, libraries_api, progress_api, returns_api,
-                      exports_api):
+                      exports_api, programmes_api):
         api.register_blueprint(blueprint)
 
 

@@ -13,11 +13,11 @@ from association.libraries.models import (
 from association.programme.models import Association, Direction, Programme
 from association.progress.models import FigureGeneration
 from association.returns.models import AnnualReturn, FormField, FormRule, ReturnForm, ReturnHistory, ReturnReminder
-from association.roadmap.models import RoadmapTask, TaskHistory, TaskWatcher
+from association.roadmap.models import CloseoutDecision, RoadmapTask, TaskHistory, TaskWatcher
 from association.users.models import User, UserRole
 
 __all__ = [
-    "AnnualReturn", "ApiToken", "Association", "AuditEvent", "Committee", "CommitteeMembership", "Direction",
+    "AnnualReturn", "ApiToken", "Association", "AuditEvent", "CloseoutDecision", "Committee", "CommitteeMembership", "Direction",
     "FigureGeneration", "FormField", "FormRule", "LibraryProgress", "LibraryProgressHistory", "MemberLibrary", "MembershipChange",
     "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "TaskHistory", "TaskWatcher", "User",
     "UserRole",

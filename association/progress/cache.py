@@ -36,7 +36,7 @@ from association.progress.models import GENERATION_ROW, FigureGeneration, new_ge
 # The tables the figures of association.progress.queries and committee_figures are computed from.
 FIGURE_SOURCES = frozenset({
     "roadmap_tasks", "library_progress", "member_libraries", "regions", "committees", "annual_returns",
-    "return_forms",
+    "return_forms", "programmes",
 })
 CHANGED = "figure_sources_changed"  # session.info flag
 GENERATION_READ = "figure_generation"  # session.info: the generation this transaction read

@@ -19,10 +19,11 @@ from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.extensions import db
 from association.libraries.forms import MEASURE_LABELS
 from association.programme.models import Direction
+from association.programme.queries import chosen_programme
 from association.progress.queries import measure_adoption
 from association.roadmap import operations, queries
 from association.roadmap.forms import BulkUpdateForm, TaskDefinitionForm, TaskFilterForm, TaskUpdateForm, WatchForm
-from association.roadmap.labels import STATUS_LABELS
+from association.roadmap.labels import STATUS_LABELS, TASK_STATUS_LABELS
 from association.roadmap.models import RoadmapTask, TaskStatus
 from association.roadmap.workflow import allowed_targets
 from association.users.models import Role
@@ -32,22 +33,25 @@ bp = Blueprint("roadmap", __name__)
 TASK_UPDATERS = roles(Role.COMMITTEE_MEMBER, Role.COORDINATOR, Role.ADMIN)
 
 
-def _filter_form() -> TaskFilterForm:
+def _filter_form(programme) -> TaskFilterForm:
     form = TaskFilterForm(request.args)
     committees = db.session.execute(sa.select(Committee.code).order_by(Committee.position)).scalars().all()
     form.committee.choices = [SelectChoice("", "—")] + [SelectChoice(code) for code in committees]
-    form.year.choices = [SelectChoice("", "—")] + [SelectChoice(str(y)) for y in (2022, 2023, 2024)]
-    form.status.choices = [SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in STATUS_LABELS.items()]
+    form.year.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(y)) for y in range(programme.start_year, programme.end_year + 1)]
+    form.status.choices = [SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in TASK_STATUS_LABELS.items()]
     return form
 
 
 @bp.route("/tasks")
 @access(SIGNED_IN)
 def task_list():
-    """The roadmap tasks, filtered and paginated."""
-    form = _filter_form()
+    """A programme's roadmap tasks, filtered and paginated."""
+    programme = chosen_programme(request.args.get("programme"))
+    form = _filter_form(programme)
     form.validate()
     filters = {name: field.data for name, field in form._fields.items() if field.data and not field.errors}
+    filters["programme_id"] = programme.id
     if "year" in filters:
         filters["year"] = int(filters["year"])
     filters["overdue"] = True if filters.get("overdue") == "true" else None
@@ -55,7 +59,7 @@ def task_list():
     items, total = paginate(queries.task_query(filters), page, DEFAULT_PER_PAGE)
     pages = max(math.ceil(total / DEFAULT_PER_PAGE), 1)
     return render_template("roadmap/task_list.html", form=form, tasks=items, total=total, page=page, pages=pages,
-                           status_labels=STATUS_LABELS)
+                           status_labels=TASK_STATUS_LABELS, programme=programme)
 
 
 
@@ -67,13 +71,13 @@ def _task_or_404(task_id: int) -> RoadmapTask:
 
 
 def _render_task(task: RoadmapTask, form: TaskUpdateForm | None = None, status: int = 200):
-    actor = operations.actor_for(current_user, task)
+    actor = None if task.programme.is_closed else operations.actor_for(current_user, task)
     if form is None and actor is not None:
         form = TaskUpdateForm(status=task.status.value, progress_percent=task.progress_percent, version=task.version)
     if form is not None and actor is not None:
         form.offer(task.status.value, [s.value for s in allowed_targets(task.status, actor)])
     return render_template("roadmap/task_detail.html", task=task, history=queries.task_history(task.id),
-                           form=form if actor is not None else None, status_labels=STATUS_LABELS,
+                           form=form if actor is not None else None, status_labels=TASK_STATUS_LABELS,
                            watching=queries.is_watching(task.id, current_user.id), watch_form=WatchForm()), status
 
 
@@ -92,7 +96,7 @@ def task_update(task_id: int):
     if not operations.can_update_task(current_user, task):
         abort(403)
     form = TaskUpdateForm()
-    form.offer(task.status.value, [s.value for s in TaskStatus if s != task.status])
+    form.offer(task.status.value, [s.value for s in TaskStatus if s not in (task.status, TaskStatus.CARRIED_OVER)])
     if not form.validate_on_submit():
         return _render_task(task, form, 400)
     try:
@@ -140,14 +144,21 @@ def _bulk_form(tasks: list[RoadmapTask]) -> BulkUpdateForm:
     return form
 
 
+def _committee_tasks(committee: Committee, programme_id: int) -> list[RoadmapTask]:
+    return list(db.session.scalars(
+        queries.task_query({"committee": committee.code, "programme_id": programme_id})).unique())
+
+
 def _render_committee(committee: Committee, bulk_form: BulkUpdateForm | None = None, status: int = 200):
-    tasks = db.session.scalars(queries.task_query({"committee": committee.code})).unique().all()
+    programme = chosen_programme(request.args.get("programme"))
+    tasks = _committee_tasks(committee, programme.id)
     if bulk_form is None and operations.can_bulk_update(current_user, committee.id):
         bulk_form = _bulk_form(tasks)
     measures = [task for task in tasks if task.library_level and task.status != TaskStatus.CANCELLED]
     adoption = measure_adoption([task.id for task in measures])
     return render_template("roadmap/committee_detail.html", committee=committee, tasks=tasks,
-                           figures=queries.committee_figures([committee.id])[committee.id], status_labels=STATUS_LABELS,
+                           figures=queries.committee_figures([committee.id], programme_id=programme.id)[committee.id],
+                           status_labels=TASK_STATUS_LABELS, programme=programme,
                            bulk_form=bulk_form, measures=measures, adoption=adoption, charts=charts,
                            adoption_rows=[(task.code, adoption[task.id]["done"]) for task in measures],
                            adoption_max=max((sum(counts.values()) for counts in adoption.values()), default=1),
@@ -168,7 +179,7 @@ def committee_bulk_update(code: str):
     committee = _committee_or_404(code)
     if not operations.can_bulk_update(current_user, committee.id):
         abort(403)
-    tasks = db.session.scalars(queries.task_query({"committee": committee.code})).unique().all()
+    tasks = _committee_tasks(committee, chosen_programme(request.args.get("programme")).id)
     form = _bulk_form(tasks)
     if not form.validate_on_submit():
         return _render_committee(committee, form, 400)
@@ -209,7 +220,8 @@ def _definition_form(obj_form: TaskDefinitionForm | None = None) -> TaskDefiniti
     ]
     form.direction.choices = [
         SelectChoice(number, str(number)) for number in db.session.scalars(
-            sa.select(Direction.number).order_by(Direction.number))
+            sa.select(Direction.number).where(Direction.programme_id == chosen_programme().id)
+            .order_by(Direction.number))
     ]
     return form
 

@@ -123,6 +123,24 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("POST", "/returns/<int:year>/definition"): (STAFF, {}),
     ("POST", "/returns/bulk-accept"): (STAFF, {"year": "2024"}),
     ("GET", "/exports"): (SIGNED, None),
+    ("GET", "/api/v1/programmes"): (SIGNED, None),
+    ("POST", "/api/v1/programmes"): (STAFF, {"code": "MATRIX", "titles": {"kk": "а", "ru": "б", "en": "c"},
+                                             "start_year": 2025, "end_year": 2027}),
+    ("GET", "/api/v1/programmes/<code>"): (SIGNED, None),
+    ("POST", "/api/v1/programmes/<code>/activate"): (STAFF, None),
+    ("POST", "/api/v1/programmes/<code>/start-closeout"): (STAFF, None),
+    ("GET", "/api/v1/programmes/<code>/closeout"): (SIGNED, None),
+    ("PUT", "/api/v1/programmes/<code>/closeout/decisions/<task_code>"): (STAFF, {"action": "cancel", "comment": "x"}),
+    ("POST", "/api/v1/programmes/<code>/close"): (STAFF, None),
+    ("GET", "/programmes"): (SIGNED, None),
+    ("POST", "/programmes/switch"): (SIGNED, {"programme": "MODERNIZATION"}),
+    ("POST", "/programmes/<code>/activate"): (STAFF, {}),
+    ("POST", "/programmes/<code>/start-closeout"): (STAFF, {}),
+    ("GET", "/programmes/<code>/closeout"): (STAFF, None),
+    ("POST", "/programmes/<code>/closeout/<task_code>"): (STAFF, {"action": "cancel", "comment": "x"}),
+    ("POST", "/programmes/<code>/close"): (STAFF, {}),
+    ("GET", "/api/v1/forms"): (SIGNED, None),
+    ("GET", "/api/v1/programmes/<code>/closeout-report"): (frozenset({"observer"}) | STAFF, None),
 }
 
 ACCOUNTS = {
@@ -150,7 +168,9 @@ def test_every_route_has_a_decision(app):
 def url_for_rule(rule: str, ids: dict) -> str:
     values = {"task_id": ids["task"], "library_id": ids["library"], "committee_id": ids["committee"], "year": 2024,
               "token_id": 999999, "filename": "app.css",
-              "code": "REG" if rule.startswith("/committees/") else "NU"}
+              "code": "REG" if rule.startswith("/committees/") else "NU", "task_code": "1.2"}
+    if "programmes/<code>" in rule:
+        values["code"] = "MODERNIZATION"  # the seed's programme
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
 
 
