@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from association.programme.views import bp as programme_views
     from association.progress.api import blp as progress_api
     from association.returns.api import blp as returns_api
+    from association.returns.rollover import bp as rollover_views
     from association.returns.views import bp as returns_views
     from association.roadmap.api import blp as tasks_api
     from association.roadmap.views import bp as roadmap_views
@@ -121,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(returns_views)
     app.register_blueprint(exports_views)
     app.register_blueprint(programme_views)
+    app.register_blueprint(rollover_views)
     for blueprint in (auth_api, users_api, committees_api, tasks_api, libraries_api, progress_api, returns_api,
                       exports_api, programmes_api):
         api.register_blueprint(blueprint)

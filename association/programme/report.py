@@ -40,18 +40,21 @@ class CloseoutReport:
 
 
 def _task_rows(programme: Programme) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    query = (sa.select(Direction.number, Direction.titles, Committee.code, Committee.name_kk, Committee.name_ru,
+    # JSON columns cannot be grouped by (PostgreSQL): the directions' titles are read on their own.
+    titles: dict[int, dict[str, str]] = dict(db.session.execute(
+        sa.select(Direction.number, Direction.titles).where(Direction.programme_id == programme.id)).all())
+    query = (sa.select(Direction.number, Committee.code, Committee.name_kk, Committee.name_ru,
                        Committee.name_en, RoadmapTask.status, sa.func.count())
              .join(Direction, RoadmapTask.direction_id == Direction.id)
              .join(Committee, RoadmapTask.committee_id == Committee.id)
              .where(RoadmapTask.programme_id == programme.id)
-             .group_by(Direction.number, Direction.titles, Committee.code, Committee.name_kk, Committee.name_ru,
+             .group_by(Direction.number, Committee.code, Committee.name_kk, Committee.name_ru,
                        Committee.name_en, RoadmapTask.status, Committee.position)
              .order_by(Direction.number, Committee.position))
     rows: dict[tuple[int, str], dict[str, Any]] = {}
-    for number, titles, code, kk, ru, en, status, count in db.session.execute(query):
+    for number, code, kk, ru, en, status, count in db.session.execute(query):
         row = rows.setdefault((number, code), {
-            "direction": number, "direction_title": localized(titles), "committee": code,
+            "direction": number, "direction_title": localized(titles.get(number)), "committee": code,
             "committee_name": localized({"kk": kk, "ru": ru, "en": en}), "planned": 0,
             **{name: 0 for name in COUNTED}})
         row["planned"] += count

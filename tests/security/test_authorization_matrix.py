@@ -140,6 +140,8 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("POST", "/programmes/<code>/closeout/<task_code>"): (STAFF, {"action": "cancel", "comment": "x"}),
     ("POST", "/programmes/<code>/close"): (STAFF, {}),
     ("GET", "/api/v1/forms"): (SIGNED, None),
+    ("GET", "/returns/<int:year>/definition/edit"): (STAFF, None),
+    ("POST", "/returns/<int:year>/definition/edit"): (STAFF, {"action": "preview"}),
     ("GET", "/api/v1/programmes/<code>/closeout-report"): (frozenset({"observer"}) | STAFF, None),
 }
 
