@@ -133,8 +133,11 @@ def _register_blueprints(app: Flask) -> None:
     from association.meetings.api import committee_blp as committee_meetings_api
     from association.meetings.views import bp as meetings_views
     from association.notifications.views import bp as notifications_views
+    from association.programme.api import blp as programmes_api
+    from association.programme.views import bp as programme_views
     from association.progress.api import blp as progress_api
     from association.returns.api import blp as returns_api
+    from association.returns.rollover import bp as rollover_views
     from association.returns.views import bp as returns_views
     from association.roadmap.api import blp as tasks_api
     from association.roadmap.views import bp as roadmap_views
@@ -154,9 +157,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_views)
     app.register_blueprint(documents_views)
     app.register_blueprint(discussion_views)
+    app.register_blueprint(programme_views)
+    app.register_blueprint(rollover_views)
     for blueprint in (auth_api, users_api, committees_api, tasks_api, libraries_api, progress_api, returns_api,
                       exports_api, files_api, comments_api, indicators_api, committee_meetings_api, meetings_api,
-                      committee_documents_api, documents_api):
+                      committee_documents_api, documents_api, programmes_api):
         api.register_blueprint(blueprint)
 
 

@@ -19,16 +19,16 @@ from association.notifications.models import MailOptOut, OutboxMessage
 from association.programme.models import Association, Direction, Programme
 from association.progress.models import FigureGeneration
 from association.returns.models import AnnualReturn, FormField, FormRule, ReturnForm, ReturnHistory, ReturnReminder
-from association.roadmap.models import RoadmapTask, TaskHistory, TaskWatcher
+from association.roadmap.models import CloseoutDecision, RoadmapTask, TaskHistory, TaskWatcher
 from association.users.models import User, UserRole
 
 __all__ = [
-    "AgendaItem", "AnnualReturn", "ApiToken", "Association", "AuditEvent", "CommentMention", "Committee",
-    "CommitteeMembership", "Decision", "Direction", "Document", "DocumentComment", "DocumentTask", "DocumentVersion",
-    "FigureGeneration", "FormField", "FormRule", "Indicator", "LibraryProgress", "LibraryProgressHistory",
-    "LoginFailure", "MailOptOut", "Meeting", "MeetingInvitee", "MemberLibrary", "MembershipChange", "MinutesVersion",
-    "OutboxMessage", "PasswordResetToken", "PeerGroup", "PeerGroupMember", "Programme", "Region", "ReturnForm",
-    "ReturnHistory", "ReturnReminder", "RoadmapTask", "StoredFile", "TaskComment", "TaskHistory", "TaskWatcher", "User",
-    "UserSession",
+    "AgendaItem", "AnnualReturn", "ApiToken", "Association", "AuditEvent", "CloseoutDecision", "CommentMention",
+    "Committee", "CommitteeMembership", "Decision", "Direction", "Document", "DocumentComment", "DocumentTask",
+    "DocumentVersion", "FigureGeneration", "FormField", "FormRule", "Indicator", "LibraryProgress",
+    "LibraryProgressHistory", "LoginFailure", "MailOptOut", "Meeting", "MeetingInvitee", "MemberLibrary",
+    "MembershipChange", "MinutesVersion", "OutboxMessage", "PasswordResetToken", "PeerGroup", "PeerGroupMember",
+    "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "StoredFile", "TaskComment",
+    "TaskHistory", "TaskWatcher", "User", "UserSession",
     "UserRole",
 ]

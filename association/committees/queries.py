@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from association.committees.models import Committee, CommitteeMembership
 from association.core.models import localized
 from association.extensions import db
+from association.programme.models import Programme
 from association.roadmap.models import RoadmapTask, TaskStatus
 from association.roadmap.queries import CommitteeFigures, committee_figures, task_query
 from association.roadmap.workflow import allowed_targets
@@ -45,6 +46,7 @@ class CommitteePage:
     """Everything a committee's page shows: its tasks, figures, measures and their adoption, and the bulk rows."""
 
     committee: Committee
+    programme: Programme
     tasks: list[RoadmapTask]
     figures: CommitteeFigures
     measures: list[RoadmapTask]
@@ -69,17 +71,19 @@ def get_committee(code: str) -> Committee | None:
     ).one_or_none()
 
 
-def committee_page(committee: Committee, user: User) -> CommitteePage:
-    """The committee page for `user`, in one call."""
+def committee_page(committee: Committee, user: User, programme: Programme) -> CommitteePage:
+    """The committee page for `user`, showing its tasks of `programme`, in one call."""
     from association.progress.queries import measure_adoption
     from association.roadmap.operations import actor_for, can_bulk_update
 
-    tasks = list(db.session.scalars(task_query({"committee": committee.code})).unique().all())
+    tasks = list(db.session.scalars(
+        task_query({"committee": committee.code, "programme_id": programme.id})).unique().all())
     measures = [task for task in tasks if task.library_level and task.status != TaskStatus.CANCELLED]
     bulk = can_bulk_update(user, committee.id)
     actors = {task.id: actor_for(user, task) for task in tasks} if bulk else {}
     return CommitteePage(
-        committee=committee, tasks=tasks, figures=committee_figures([committee.id])[committee.id], measures=measures,
+        committee=committee, programme=programme, tasks=tasks,
+        figures=committee_figures([committee.id], programme_id=programme.id)[committee.id], measures=measures,
         adoption=measure_adoption([task.id for task in measures]), can_bulk_update=bulk,
         row_choices={task.id: [task.status, *allowed_targets(task.status, actor)]
                      for task in tasks if (actor := actors.get(task.id)) is not None},

@@ -15,9 +15,11 @@ from association.core.forms import refusal_into_form
 from association.core.permissions import SIGNED_IN, access, roles
 from association.extensions import db
 from association.libraries.labels import MEASURE_LABELS
+from association.programme.models import Programme
+from association.programme.queries import chosen_programme
 from association.roadmap import operations
 from association.roadmap.forms import BulkUpdateForm
-from association.roadmap.labels import STATUS_LABELS
+from association.roadmap.labels import STATUS_LABELS, TASK_STATUS_LABELS
 from association.roadmap.models import RoadmapTask, TaskStatus
 from association.users.models import Role
 
@@ -33,6 +35,11 @@ def _committee_or_404(code: str) -> Committee:
     return committee
 
 
+def _programme() -> Programme:
+    """The programme the page is about (?programme=, else the one the user switched to, else the default)."""
+    return chosen_programme(request.args.get("programme"))
+
+
 def _bulk_form(tasks: list[RoadmapTask]) -> BulkUpdateForm:
     form = BulkUpdateForm()
     form.task_ids.choices = [SelectChoice(task.id, task.code) for task in tasks]
@@ -44,7 +51,8 @@ def _render(page: queries.CommitteePage, bulk_form: BulkUpdateForm | None = None
     if bulk_form is None and page.can_bulk_update:
         bulk_form = _bulk_form(page.tasks)
     return render_template("committees/detail.html", page=page, committee=page.committee, tasks=page.tasks,
-                           row_choices=page.row_choices, figures=page.figures, status_labels=STATUS_LABELS,
+                           row_choices=page.row_choices, figures=page.figures, status_labels=TASK_STATUS_LABELS,
+                           programme=page.programme,
                            bulk_form=bulk_form, measures=page.measures, adoption=page.adoption, charts=charts,
                            adoption_rows=page.adoption_rows, adoption_max=page.adoption_max,
                            measure_labels=MEASURE_LABELS), status
@@ -54,7 +62,7 @@ def _render(page: queries.CommitteePage, bulk_form: BulkUpdateForm | None = None
 @access(SIGNED_IN)
 def committee_detail(code: str):
     """A committee: mandate, members and chair, tasks with their progress; the chair's bulk update."""
-    return _render(queries.committee_page(_committee_or_404(code), current_user))
+    return _render(queries.committee_page(_committee_or_404(code), current_user, _programme()))
 
 
 @bp.route("/committees/<code>/bulk", methods=["POST"])
@@ -65,7 +73,7 @@ def committee_bulk_update(code: str):
     committee = _committee_or_404(code)
     if not operations.can_bulk_update(current_user, committee.id):
         abort(403)
-    page = queries.committee_page(committee, current_user)
+    page = queries.committee_page(committee, current_user, _programme())
     form = _bulk_form(page.tasks)
     if not form.validate_on_submit():
         return _render(page, form, 400)
@@ -77,7 +85,7 @@ def committee_bulk_update(code: str):
         report = operations.change_tasks(rows, current_user, form.comment.data or "")
     except DomainError as refused:
         refusal_into_form(form, refused, default=form.task_ids)
-        return _render(queries.committee_page(_committee_or_404(code), current_user), form, refused.status)
+        return _render(queries.committee_page(_committee_or_404(code), current_user, _programme()), form, refused.status)
     db.session.commit()
     if report.changed:
         flash(_("Updated: %(changes)s.", changes=", ".join(
@@ -86,7 +94,7 @@ def committee_bulk_update(code: str):
     if report.refused:
         form.task_ids.errors = [f"{code}: {' '.join(messages)}" for code, messages in report.refused.items()]
         form.form_errors = [_("Not changed: %(codes)s.", codes=", ".join(report.refused))]
-        return _render(queries.committee_page(_committee_or_404(code), current_user), form, 409)
+        return _render(queries.committee_page(_committee_or_404(code), current_user, _programme()), form, 409)
     if not report.changed:
         flash(_("Nothing to update."), "info")
     return redirect(url_for("committees.committee_detail", code=committee.code))

@@ -19,6 +19,7 @@ from association.exports import documents
 from association.exports.safety import attachment_name
 from association.exports.scope import export_scope
 from association.extensions import db
+from association.programme.queries import chosen_programme
 
 blp = Blueprint("exports_api", __name__, url_prefix="/api/v1/exports", description="Exports")
 
@@ -27,7 +28,18 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
 
 
-class ProgressExportArgs(QueryArgs):
+class ProgrammeExportArgs(QueryArgs):
+    programme = ma.fields.String(validate=ma.validate.Length(max=40),
+                                 metadata={"description": "Programme code (default: the active one, else the newest)"})
+
+
+def _scope(args: dict):
+    """What the user may export, of the programme asked for (422 for an unknown code)."""
+    code = args.pop("programme", None)
+    return export_scope(current_user, chosen_programme(code).id if code else None)
+
+
+class ProgressExportArgs(ProgrammeExportArgs):
     format = ma.fields.String(load_default="csv", validate=ma.validate.OneOf(["csv", "xlsx", "pdf"]))
     year = ma.fields.Integer(validate=ma.validate.Range(min=2000, max=2100))
     committee = ma.fields.String(validate=ma.validate.Length(max=10))
@@ -38,7 +50,7 @@ class ReturnsExportArgs(QueryArgs):
     year = ma.fields.Integer(validate=ma.validate.Range(min=2000, max=2100))
 
 
-class LibraryProgressExportArgs(QueryArgs):
+class LibraryProgressExportArgs(ProgrammeExportArgs):
     format = ma.fields.String(load_default="csv", validate=ma.validate.OneOf(["csv", "xlsx"]))
 
 
@@ -73,8 +85,8 @@ class ProgressExport(MethodView):
     @blp.response(200, description="The progress summary as a file (attachment)", example=None)
     @blp.doc(responses={200: FILE_RESPONSE})
     def get(self, args: dict) -> Response:
-        """The progress summary: tasks (CSV), or with figures and charts (XLSX, PDF)"""
-        scope = export_scope(current_user)
+        """A programme's progress summary: tasks (CSV), or with figures and charts (XLSX, PDF)"""
+        scope = _scope(args)
         _logged("progress", args)
         year, committee, kind = args.get("year"), args.get("committee"), args["format"]
         name = attachment_name("progress", year, committee, language=current_language(), extension=kind)
@@ -111,8 +123,8 @@ class LibraryProgressExport(MethodView):
     @blp.response(200, description="Libraries × library-level measures (attachment)")
     @blp.doc(responses={200: FILE_RESPONSE})
     def get(self, args: dict) -> Response:
-        """Member libraries × library-level measures, with each library's overall progress"""
-        scope = export_scope(current_user)
+        """Member libraries × a programme's library-level measures, with each library's overall progress"""
+        scope = _scope(args)
         _logged("library-progress", args)
         kind = args["format"]
         name = attachment_name("library-progress", language=current_language(), extension=kind)

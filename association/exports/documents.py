@@ -67,7 +67,7 @@ def _completeness_rows(scope: ExportScope, year: int | None) -> Iterator[dict[st
 def progress_xlsx(scope: ExportScope, year: int | None, committee: str | None,
                   on_row=lambda: None) -> IO[bytes]:
     """Sheets Summary (with charts), Tasks, Libraries and Annual returns."""
-    summary = programme_summary(year)
+    summary = programme_summary(year, programme_id=scope.programme_id)
     book = Workbook()
 
     sheet, _header = book.sheet("Summary", ["figure", "value"], {"figure": 44, "value": 14})
@@ -164,7 +164,7 @@ def progress_pdf(scope: ExportScope, year: int | None, committee: str | None) ->
     """A report for the Ministry: title page, figures, charts, per-committee tables, overdue tasks, returns."""
     from weasyprint import HTML
 
-    summary = programme_summary(year)
+    summary = programme_summary(year, programme_id=scope.programme_id)
     tasks = list(_readable_tasks(rows.task_rows(scope, year, committee)))
     html = render_template("exports/progress_report.html", summary=summary, tasks=tasks, year=year,
                            committee=committee, charts=charts, status_labels=STATUS_LABELS, fmt=fmt)

@@ -13,6 +13,7 @@ from association.core.models import localized
 from association.exports.scope import ExportScope
 from association.extensions import db
 from association.libraries.models import LibraryProgress, MeasureStatus, MemberLibrary, MembershipStatus
+from association.programme.queries import default_programme_id
 from association.progress.queries import measure_ids, overall_percents
 from association.returns.lateness import is_late
 from association.returns.models import AnnualReturn, ReturnForm
@@ -33,7 +34,8 @@ def _chunks(items: Sequence[T], size: int = 200) -> Iterator[Sequence[T]]:
 
 def task_rows(scope: ExportScope, year: int | None = None, committee: str | None = None) -> Iterator[dict[str, Any]]:
     """One row per task, with its last history entry (when and the comment)."""
-    filters: dict[str, Any] = {"year": year, "committee": committee}
+    filters: dict[str, Any] = {"year": year, "committee": committee,
+                               "programme_id": scope.programme_id or default_programme_id()}
     if not scope.everything and scope.library_id is None:
         filters["committee_ids"] = sorted(scope.committee_ids)
     last = (sa.select(TaskHistory.task_id, sa.func.max(TaskHistory.id).label("last_id"))
@@ -60,7 +62,7 @@ def library_rows(scope: ExportScope) -> Iterator[dict[str, Any]]:
     if not scope.everything:
         query = query.where(MemberLibrary.id == (scope.library_id or -1))
     libraries = db.session.scalars(query).all()
-    percents = overall_percents([library.id for library in libraries])
+    percents = overall_percents([library.id for library in libraries], scope.programme_id)
     for library in libraries:
         yield {"library_code": library.code, "library_name": library.name, "region": library.region.code,
                "region_name": library.region.name, "city": library.city, "type": library.type.value,
@@ -70,7 +72,7 @@ def library_rows(scope: ExportScope) -> Iterator[dict[str, Any]]:
 def measure_matrix(scope: ExportScope) -> tuple[Sequence[RoadmapTask], Iterator[dict[str, Any]]]:
     """Libraries × library-level measures: the measures (columns) and one row per library with each status."""
     measures = db.session.scalars(
-        sa.select(RoadmapTask).where(RoadmapTask.id.in_(measure_ids())).order_by(*code_order())
+        sa.select(RoadmapTask).where(RoadmapTask.id.in_(measure_ids(scope.programme_id))).order_by(*code_order())
     ).all()
     if not scope.everything and scope.library_id is None:
         measures = [m for m in measures if m.committee_id in scope.committee_ids]
@@ -88,7 +90,7 @@ def measure_matrix(scope: ExportScope) -> tuple[Sequence[RoadmapTask], Iterator[
                     sa.select(LibraryProgress.library_id, LibraryProgress.task_id, LibraryProgress.status)
                     .where(LibraryProgress.task_id.in_([m.id for m in measures]), LibraryProgress.library_id.in_(ids)))
             }
-            percents = overall_percents(ids)
+            percents = overall_percents(ids, scope.programme_id)
             for library in chunk:
                 row: dict[str, Any] = {"library_code": library.code, "library_name": library.name,
                                        "overall_percent": percents[library.id]}

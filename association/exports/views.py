@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from association.committees.models import Committee
 from association.core.permissions import SIGNED_IN, access
 from association.exports.scope import export_scope
 from association.extensions import db
+from association.programme.queries import chosen_programme
 from association.returns.models import ReturnForm
 
 bp = Blueprint("exports", __name__)
@@ -24,4 +25,5 @@ def exports_page():
     if not scope.everything and scope.library_id is None:
         committees = [c for c in committees if c.id in scope.committee_ids]
     years = list(db.session.scalars(sa.select(ReturnForm.year).distinct().order_by(ReturnForm.year.desc())))
-    return render_template("exports/page.html", scope=scope, committees=committees, years=years)
+    return render_template("exports/page.html", scope=scope, committees=committees, years=years,
+                           programme=chosen_programme(request.args.get("programme")))

@@ -23,6 +23,7 @@ from association.libraries.models import (
     MembershipStatus,
     Region,
 )
+from association.programme.operations import refuse_if_closed
 from association.roadmap.models import RoadmapTask, TaskStatus
 from association.users.models import User
 
@@ -187,6 +188,7 @@ def set_measure_progress(library: MemberLibrary, task: RoadmapTask, user: User, 
         raise StateConflict(_("This library has left the Association."))
     if task.status == TaskStatus.CANCELLED:
         raise StateConflict(_("This measure was cancelled."))
+    refuse_if_closed(task.programme_id)
     if link_errors("evidence_url", evidence_url):
         raise ValidationFailed(_("The evidence link must be an http(s) address."), link_errors("evidence_url", evidence_url))
     if len(note or "") > MAX_NOTE_LENGTH:
@@ -224,3 +226,28 @@ def set_measure_progress(library: MemberLibrary, task: RoadmapTask, user: User, 
     ))
     db.session.flush()
     return progress
+
+
+def copy_measure_progress(from_task_id: int, to_task_id: int) -> int:
+    """A measure carried over into the next programme keeps every library's progress: each library's row is copied
+    to the new task with its whole history (the old programme's rows stay as they were at its close)."""
+    rows = db.session.scalars(sa.select(LibraryProgress).where(LibraryProgress.task_id == from_task_id)).all()
+    history: dict[int, list[LibraryProgressHistory]] = {}
+    for entry in db.session.scalars(
+            sa.select(LibraryProgressHistory).where(LibraryProgressHistory.progress_id.in_([r.id for r in rows]))
+            .order_by(LibraryProgressHistory.at, LibraryProgressHistory.id)):
+        history.setdefault(entry.progress_id, []).append(entry)
+    for row in rows:
+        copy = LibraryProgress(
+            library_id=row.library_id, task_id=to_task_id, status=row.status, evidence_url=row.evidence_url,
+            note=row.note, updated_by_id=row.updated_by_id, updated_at=row.updated_at,
+            confirmed_by_id=row.confirmed_by_id, confirmed_at=row.confirmed_at,
+        )
+        db.session.add(copy)
+        db.session.flush()
+        db.session.add_all([LibraryProgressHistory(
+            progress_id=copy.id, at=entry.at, user_id=entry.user_id, from_status=entry.from_status,
+            to_status=entry.to_status, evidence_url=entry.evidence_url, note=entry.note,
+            confirmation=entry.confirmation) for entry in history.get(row.id, [])])
+    db.session.flush()
+    return len(rows)

@@ -103,9 +103,12 @@ class Measure:
 
 
 def library_measures(library_id: int) -> list[Measure]:
-    """Every library-level measure (cancelled ones left out) with this library's progress on it."""
+    """Every library-level measure of the programme shown (cancelled ones left out) with this library's progress."""
+    from association.programme.queries import default_programme_id
+
     tasks = db.session.scalars(
-        sa.select(RoadmapTask).where(RoadmapTask.library_level, RoadmapTask.status != TaskStatus.CANCELLED)
+        sa.select(RoadmapTask).where(RoadmapTask.library_level, RoadmapTask.status != TaskStatus.CANCELLED,
+                                     RoadmapTask.programme_id == default_programme_id())
         .options(joinedload(RoadmapTask.committee)).order_by(*code_order())
     ).unique().all()
     rows = {
@@ -129,13 +132,15 @@ def library_measures(library_id: int) -> list[Measure]:
 
 
 def measure_history(library_id: int) -> list[tuple[LibraryProgressHistory, str, str | None]]:
-    """The library's progress changes, newest first: (entry, task code, who)."""
+    """The library's progress changes on the programme shown's measures, newest first: (entry, task code, who)."""
+    from association.programme.queries import default_programme_id
+
     return list(db.session.execute(
         sa.select(LibraryProgressHistory, RoadmapTask.code, User.name)
         .join(LibraryProgress, LibraryProgressHistory.progress_id == LibraryProgress.id)
         .join(RoadmapTask, LibraryProgress.task_id == RoadmapTask.id)
         .outerjoin(User, LibraryProgressHistory.user_id == User.id)
-        .where(LibraryProgress.library_id == library_id)
+        .where(LibraryProgress.library_id == library_id, RoadmapTask.programme_id == default_programme_id())
         .order_by(LibraryProgressHistory.at.desc(), LibraryProgressHistory.id.desc())
     ).all())
 

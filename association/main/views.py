@@ -23,6 +23,7 @@ from association.core.permissions import PUBLIC, SIGNED_IN, access
 from association.core.redirects import safe_next
 from association.extensions import db
 from association.libraries.queries import describe_libraries, get_library
+from association.programme.queries import chosen_programme
 from association.progress.queries import programme_summary
 from association.roadmap import queries
 from association.roadmap.labels import STATUS_LABELS
@@ -39,10 +40,12 @@ OVERDUE_SHOWN = 10
 @bp.route("/")
 @access(SIGNED_IN)
 def dashboard():
-    """The start page: the Association overview, a member's open tasks, a representative's library."""
-    summary = programme_summary()
+    """The start page: a programme's overview (the one chosen, else the active one), a member's open tasks,
+    a representative's library."""
+    programme = chosen_programme(request.args.get("programme"))
+    summary = programme_summary(programme_id=programme.id)
     overdue = db.session.scalars(
-        queries.task_query({"overdue": True}).order_by(None).order_by(RoadmapTask.due_date, *queries.code_order())
+        queries.task_query({"overdue": True, "programme_id": programme.id}).order_by(None).order_by(RoadmapTask.due_date, *queries.code_order())
         .limit(OVERDUE_SHOWN)
     ).unique().all()
     my_library = None
@@ -52,12 +55,12 @@ def dashboard():
     my_tasks: Sequence[RoadmapTask] = []
     committee_ids = current_user.committee_ids()
     if committee_ids:
-        query = queries.task_query({"committee_ids": committee_ids})
+        query = queries.task_query({"committee_ids": committee_ids, "programme_id": programme.id})
         query = query.where(RoadmapTask.status.not_in(list(CLOSED_STATUSES))).order_by(None).order_by(
             RoadmapTask.due_date, *queries.code_order())
         my_tasks = db.session.scalars(query.limit(MY_TASKS_SHOWN)).unique().all()
     return render_template("main/dashboard.html", summary=summary, overdue=overdue, my_tasks=my_tasks,
-                           my_library=my_library, status_labels=STATUS_LABELS, charts=charts)
+                           my_library=my_library, status_labels=STATUS_LABELS, charts=charts, programme=programme)
 
 
 @bp.route("/healthz")

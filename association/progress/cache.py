@@ -37,7 +37,7 @@ from association.progress.models import GENERATION_ROW, FigureGeneration, new_ge
 # the indicator values (association.indicators.queries: indicators over annual_returns and their forms).
 FIGURE_SOURCES = frozenset({
     "roadmap_tasks", "library_progress", "member_libraries", "regions", "committees", "annual_returns",
-    "return_forms", "indicators",
+    "return_forms", "indicators", "programmes",
 })
 CHANGED = "figure_sources_changed"  # session.info flag
 GENERATION_READ = "figure_generation"  # session.info: the generation this transaction read

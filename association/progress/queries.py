@@ -26,10 +26,16 @@ from association.roadmap.queries import overdue_clause
 PROGRESS_BUCKETS = ((0, 24), (25, 49), (50, 74), (75, 99), (100, 100))
 
 
-def measure_ids() -> list[int]:
-    """The library-level measures every member library carries out (cancelled ones no longer count)."""
+def measure_ids(programme_id: int | None = None) -> list[int]:
+    """The library-level measures every member library carries out, of the programme (default: the one shown);
+    cancelled ones no longer count."""
+    if programme_id is None:
+        from association.programme.queries import default_programme_id
+
+        programme_id = default_programme_id()
     return list(db.session.scalars(
-        sa.select(RoadmapTask.id).where(RoadmapTask.library_level, RoadmapTask.status != TaskStatus.CANCELLED)
+        sa.select(RoadmapTask.id).where(RoadmapTask.library_level, RoadmapTask.status != TaskStatus.CANCELLED,
+                                        RoadmapTask.programme_id == programme_id)
     ))
 
 
@@ -43,9 +49,10 @@ class LibraryFigures:
         return percent(self.done, self.applicable)
 
 
-def library_figures(library_ids: list[int] | None = None) -> dict[int, LibraryFigures]:
+def library_figures(library_ids: list[int] | None = None,
+                    programme_id: int | None = None) -> dict[int, LibraryFigures]:
     """Done and applicable measures per library (two queries, whatever the number of libraries)."""
-    measures = measure_ids()
+    measures = measure_ids(programme_id)
     query = (
         sa.select(LibraryProgress.library_id, LibraryProgress.status, sa.func.count())
         .where(LibraryProgress.task_id.in_(measures),
@@ -65,13 +72,14 @@ def library_figures(library_ids: list[int] | None = None) -> dict[int, LibraryFi
     return {i: LibraryFigures(done.get(i, 0), len(measures) - not_applicable.get(i, 0)) for i in ids}
 
 
-def overall_percents(library_ids: list[int]) -> dict[int, int]:
+def overall_percents(library_ids: list[int], programme_id: int | None = None) -> dict[int, int]:
     """Each library's overall progress, from every library's figures cached together (see
     association.progress.cache): the library list then costs no progress query at all."""
     from association.progress.cache import remember
 
-    everyone = remember(("overall_percents",), lambda: {
-        library_id: figures.overall_percent for library_id, figures in library_figures().items()})
+    everyone = remember(("overall_percents", programme_id), lambda: {
+        library_id: figures.overall_percent
+        for library_id, figures in library_figures(programme_id=programme_id).items()})
     return {library_id: everyone.get(library_id, 0) for library_id in library_ids}  # nothing done or excluded: 0
 
 
@@ -118,10 +126,14 @@ def progress_distribution(percents: list[int]) -> list[tuple[str, int]]:
     return bands
 
 
-def task_status_counts(year: int | None = None, today: date | None = None) -> dict[str, int]:
-    """Tasks by status (planned in `year`, or all), with `overdue` counted on the side."""
+def task_status_counts(year: int | None = None, today: date | None = None,
+                       programme_id: int | None = None) -> dict[str, int]:
+    """Tasks by status (planned in `year`, or all; of one programme, or all), with `overdue` counted on the side."""
     query = sa.select(RoadmapTask.status, sa.func.count()).group_by(RoadmapTask.status)
     overdue_query = sa.select(sa.func.count()).select_from(RoadmapTask).where(overdue_clause(today))
+    if programme_id is not None:
+        query = query.where(RoadmapTask.programme_id == programme_id)
+        overdue_query = overdue_query.where(RoadmapTask.programme_id == programme_id)
     if year is not None:
         query = query.where(RoadmapTask.planned_year == year)
         overdue_query = overdue_query.where(RoadmapTask.planned_year == year)
@@ -187,6 +199,7 @@ def current_reporting_year(today: date | None = None) -> int | None:
 
 @dataclass(frozen=True)
 class ProgrammeSummary:
+    programme: str | None
     year: int | None
     tasks: dict
     committees: list[dict]
@@ -196,39 +209,49 @@ class ProgrammeSummary:
     returns: Completeness | None
 
 
-def programme_summary(year: int | None = None, today: date | None = None) -> ProgrammeSummary:
+def programme_summary(year: int | None = None, today: date | None = None,
+                      programme_id: int | None = None) -> ProgrammeSummary:
     """Every figure of the Association overview: the same numbers on the dashboard, in the API and in exports.
     Cached until the data under it changes (association.progress.cache); names are in the reader's language and
     "overdue" depends on the day, so both are part of the key."""
     from association.progress.cache import remember
 
     today = today or date.today()
-    return remember(("programme_summary", year, current_language(), today),
-                    lambda: compute_programme_summary(year, today))
+    # None (the default programme) is a key of its own: `programmes` is a figure source, so activating another
+    # programme renews the generation, and the common read costs no programme query.
+    return remember(("programme_summary", programme_id, year, current_language(), today),
+                    lambda: compute_programme_summary(year, today, programme_id))
 
 
-def compute_programme_summary(year: int | None, today: date) -> ProgrammeSummary:
+def compute_programme_summary(year: int | None, today: date, programme_id: int | None = None) -> ProgrammeSummary:
     from association.committees.models import Committee
     from association.core.models import localized
+    from association.programme.models import Programme
+    from association.programme.queries import default_programme_id
     from association.roadmap.queries import committee_figures
 
-    counts = task_status_counts(year, today)
+    programme_id = programme_id or default_programme_id()
+    counts = task_status_counts(year, today, programme_id)
     committees = db.session.scalars(sa.select(Committee).order_by(Committee.position)).all()
-    figures = committee_figures([c.id for c in committees], year)
+    figures = committee_figures([c.id for c in committees], year, programme_id)
     libraries = db.session.execute(
         sa.select(MemberLibrary.id, MemberLibrary.code, MemberLibrary.name_kk, MemberLibrary.name_ru,
                   MemberLibrary.name_en, Region.code)
         .join(Region, MemberLibrary.region_id == Region.id)
         .where(MemberLibrary.membership_status == MembershipStatus.ACTIVE).order_by(MemberLibrary.code)
     ).all()
-    figures_by_library = library_figures()  # every library at once: no IN list of a thousand ids
-    untouched = LibraryFigures(0, len(measure_ids()))  # a library with nothing done and nothing excluded
+    figures_by_library = library_figures(programme_id=programme_id)  # every library at once: no IN list
+    untouched = LibraryFigures(0, len(measure_ids(programme_id)))  # a library with nothing done and nothing excluded
     everyone = {row.id: figures_by_library.get(row.id, untouched) for row in libraries}
     percents = {library_id: figures.overall_percent for library_id, figures in everyone.items()}
     returns_year = year or current_reporting_year(today)
+    programme = db.session.get(Programme, programme_id) if programme_id else None
     return ProgrammeSummary(
+        programme=programme.code if programme else None,
         year=year,
-        tasks={"total": sum(counts[s.value] for s in TaskStatus), "by_status": {s.value: counts[s.value] for s in TaskStatus},
+        tasks={"total": sum(counts[s.value] for s in TaskStatus),
+               "by_status": {s.value: counts[s.value] for s in TaskStatus
+                             if s != TaskStatus.CARRIED_OVER or counts[s.value]},
                "overdue": counts["overdue"], "progress_percent": programme_percent(counts)},
         committees=[{"code": c.code, "name": c.name, "short_name": c.short_name,
                      "tasks_total": figures[c.id].tasks_total, "tasks_by_status": figures[c.id].tasks_by_status,

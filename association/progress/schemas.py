@@ -61,7 +61,13 @@ class CompletenessSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(CompletenessItemSchema))
 
 
+class ProgrammeArgs(YearArgs):
+    programme = ma.fields.String(validate=ma.validate.Length(max=40),
+                                 metadata={"description": "Programme code (default: the active one, else the newest)"})
+
+
 class ProgrammeSummarySchema(ma.Schema):
+    programme = ma.fields.String(allow_none=True, metadata={"description": "The programme's code"})
     year = ma.fields.Integer(allow_none=True)
     tasks = ma.fields.Nested(TaskFiguresSchema)
     committees = ma.fields.List(ma.fields.Nested(CommitteeFiguresSchema))

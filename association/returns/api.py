@@ -26,6 +26,7 @@ from association.returns.schemas import (
     CommentArgs,
     CopyArgs,
     EmptyArgs,
+    FormCalendarSchema,
     FormDefinitionArgs,
     FormSchema,
     OptionalCommentArgs,
@@ -73,6 +74,18 @@ def _answer(library: MemberLibrary, year: int) -> dict:
 def _described(library: MemberLibrary, annual_return: AnnualReturn, form: ReturnForm, findings) -> dict:
     set_response_etag(etag_for("return", annual_return.id, annual_return.version))
     return queries.describe_return(annual_return, library.code, form, findings)
+
+
+@blp.route("/forms")
+class Forms(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, FormCalendarSchema)
+    def get(self) -> dict:
+        """The reporting calendar: every year's form with its window, and the current reporting year"""
+        from association.progress.queries import current_reporting_year
+
+        items = queries.form_calendar()
+        return {"items": items, "total": len(items), "current_year": current_reporting_year()}
 
 
 @blp.route("/forms/<int:year>")

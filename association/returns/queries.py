@@ -203,3 +203,16 @@ def return_page(library: MemberLibrary, year: int, user: User, *, whole_history:
         late=is_late(annual_return, form),
         last_review=latest_review(annual_return.id) if annual_return else None,
     )
+
+
+def form_calendar() -> list[dict[str, Any]]:
+    """The reporting calendar: each year's form (its newest revision), its window and whether it is closed."""
+    newest = (sa.select(ReturnForm.year, sa.func.max(ReturnForm.revision).label("revision"))
+              .group_by(ReturnForm.year).subquery())
+    forms = db.session.scalars(
+        sa.select(ReturnForm).join(newest, sa.and_(ReturnForm.year == newest.c.year,
+                                                   ReturnForm.revision == newest.c.revision))
+        .order_by(ReturnForm.year)
+    ).all()
+    return [{"year": f.year, "revision": f.revision, "opens_on": f.opens_on, "due_on": f.due_on,
+             "closed": f.closed_at is not None} for f in forms]

@@ -33,6 +33,21 @@ class RuleDefinitionSchema(ma.Schema):
     message = ma.fields.String()
 
 
+class FormCalendarItemSchema(ma.Schema):
+    year = ma.fields.Integer()
+    revision = ma.fields.Integer()
+    opens_on = ma.fields.Date()
+    due_on = ma.fields.Date()
+    closed = ma.fields.Boolean()
+
+
+class FormCalendarSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(FormCalendarItemSchema))
+    total = ma.fields.Integer()
+    current_year = ma.fields.Integer(allow_none=True,
+                                     metadata={"description": "The current reporting year (its window has opened)"})
+
+
 class FormSchema(ma.Schema):
     year = ma.fields.Integer()
     revision = ma.fields.Integer()

@@ -13,6 +13,7 @@ from association.core.etags import check_if_match, documents_versions, etag_for,
 from association.core.pagination import PageArgs, page_schema, paginate
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.extensions import db
+from association.programme.queries import chosen_programme
 from association.roadmap import operations, queries
 from association.roadmap.models import RoadmapTask, TaskStatus
 from association.roadmap.schemas import (
@@ -52,8 +53,9 @@ class Tasks(MethodView):
     @blp.arguments(TaskQueryArgs, location="query")
     @blp.response(200, page_schema(TaskSchema))
     def get(self, args: dict) -> dict:
-        """List roadmap tasks, filtered and paginated"""
-        items, total = paginate(queries.task_query(args), args["page"], args["per_page"])
+        """List a programme's roadmap tasks (default: the active programme), filtered and paginated"""
+        filters = {**args, "programme_id": chosen_programme(args.get("programme")).id}
+        items, total = paginate(queries.task_query(filters), args["page"], args["per_page"])
         return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
 
     @access(STAFF)

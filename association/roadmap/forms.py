@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from association.core.versions import ReadValuesField, VersionField
-from association.roadmap.labels import STATUS_LABELS
+from association.roadmap.labels import TASK_STATUS_LABELS
 from association.roadmap.operations import MAX_COMMENT_LENGTH
 
 
@@ -32,7 +32,7 @@ class TaskUpdateForm(FlaskForm):
 
     def offer(self, current: str, targets: list[str]) -> None:
         """The status choices: keep the current one, or move to one the workflow allows this user."""
-        self.status.choices = [SelectChoice(value, STATUS_LABELS[value]) for value in [current, *targets]]
+        self.status.choices = [SelectChoice(value, TASK_STATUS_LABELS[value]) for value in [current, *targets]]
 
 
 class TaskFilterForm(FlaskForm):

@@ -9,3 +9,5 @@ STATUS_LABELS = {
     "done": _l("Done"),
     "cancelled": _l("Cancelled"),
 }
+# A single task's status may also be the one a programme's close-out gives (never a column of the figures).
+TASK_STATUS_LABELS = {**STATUS_LABELS, "carried_over": _l("Carried over")}

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from association.committees.models import Committee
 from association.core.models import Base, EnumText, IdMixin, TimestampMixin, localized, one_of, utcnow
-from association.programme.models import Direction
+from association.programme.models import Direction, Programme
 from association.users.models import User
 
 
@@ -22,16 +22,22 @@ class TaskStatus(enum.StrEnum):
     BLOCKED = "blocked"
     DONE = "done"
     CANCELLED = "cancelled"
+    # Set only by a programme's close-out: the work goes on in a task of the next programme.
+    CARRIED_OVER = "carried_over"
 
 
 # Statuses after which a task no longer counts as overdue.
-CLOSED_STATUSES = frozenset({TaskStatus.DONE, TaskStatus.CANCELLED})
+CLOSED_STATUSES = frozenset({TaskStatus.DONE, TaskStatus.CANCELLED, TaskStatus.CARRIED_OVER})
+# The statuses a programme's close-out asks a decision for.
+UNFINISHED_STATUSES = frozenset({TaskStatus.PLANNED, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED})
 
 
 class RoadmapTask(IdMixin, TimestampMixin, Base):
     __tablename__ = "roadmap_tasks"
 
-    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    # Codes are unique within a programme: the next programme numbers its tasks afresh.
+    code: Mapped[str] = mapped_column(sa.String(20))
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id"), index=True)
     direction_id: Mapped[int] = mapped_column(sa.ForeignKey("directions.id"), index=True)
     committee_id: Mapped[int] = mapped_column(sa.ForeignKey("committees.id"), index=True)
     title_kk: Mapped[str] = mapped_column(sa.String(500))
@@ -48,10 +54,14 @@ class RoadmapTask(IdMixin, TimestampMixin, Base):
     target_unit: Mapped[str | None] = mapped_column(sa.String(40))
     library_level: Mapped[bool] = mapped_column(default=False, index=True)
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # The task of an earlier programme this one continues (carried over at its close-out).
+    carried_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("roadmap_tasks.id"), index=True)
     # Optimistic locking: every UPDATE checks and bumps it, so two saves of one version cannot both win.
     version: Mapped[int] = mapped_column(default=1)
 
     direction: Mapped[Direction] = relationship(lazy="raise_on_sql")
+    programme: Mapped[Programme] = relationship(lazy="raise_on_sql")
+    carried_from: Mapped[RoadmapTask | None] = relationship(remote_side="RoadmapTask.id", lazy="raise_on_sql")
     committee: Mapped[Committee] = relationship(lazy="raise_on_sql")
     assignee: Mapped[User | None] = relationship(lazy="raise_on_sql")
     history: Mapped[list[TaskHistory]] = relationship(
@@ -61,6 +71,7 @@ class RoadmapTask(IdMixin, TimestampMixin, Base):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
+        sa.UniqueConstraint("programme_id", "code"),
         one_of("status", TaskStatus),
         sa.CheckConstraint("progress_percent BETWEEN 0 AND 100", name="progress_percent_range"),
         sa.CheckConstraint("planned_year BETWEEN 2000 AND 2100", name="planned_year_range"),
@@ -80,6 +91,14 @@ class RoadmapTask(IdMixin, TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<RoadmapTask {self.code} {self.status.value}>"
+
+
+@sa.event.listens_for(RoadmapTask, "before_insert")
+def _programme_of_direction(_mapper: Any, connection: sa.Connection, task: RoadmapTask) -> None:
+    """A task made without naming its programme belongs to its direction's programme."""
+    if task.programme_id is None and task.direction_id is not None:
+        task.programme_id = connection.scalar(
+            sa.select(Direction.programme_id).where(Direction.id == task.direction_id))
 
 
 class TaskHistory(IdMixin, Base):
@@ -102,7 +121,8 @@ class TaskHistory(IdMixin, Base):
     __table_args__ = (
         one_of("to_status", TaskStatus),
         sa.CheckConstraint(
-            "from_status IS NULL OR from_status IN ('planned', 'in_progress', 'blocked', 'done', 'cancelled')",
+            "from_status IS NULL OR from_status IN ('planned', 'in_progress', 'blocked', 'done', 'cancelled',"
+            " 'carried_over')",
             name="from_status_allowed",
         ),
         sa.CheckConstraint("progress_percent BETWEEN 0 AND 100", name="progress_percent_range"),
@@ -117,3 +137,33 @@ class TaskWatcher(Base):
     task_id: Mapped[int] = mapped_column(sa.ForeignKey("roadmap_tasks.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     since: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CloseoutAction(enum.StrEnum):
+    CARRY_OVER = "carry_over"
+    CANCEL = "cancel"
+    DONE = "done"
+
+
+class CloseoutDecision(IdMixin, Base):
+    """What the coordinator decided, during a programme's close-out, for one of its unfinished tasks."""
+
+    __tablename__ = "closeout_decisions"
+
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("roadmap_tasks.id", ondelete="CASCADE"), unique=True)
+    action: Mapped[CloseoutAction] = mapped_column(EnumText(CloseoutAction))
+    to_programme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programmes.id"))
+    due_date: Mapped[date | None]
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the programme closes: the task that continues this one in the target programme.
+    new_task_id: Mapped[int | None] = mapped_column(sa.ForeignKey("roadmap_tasks.id", ondelete="SET NULL"))
+
+    task: Mapped[RoadmapTask] = relationship(foreign_keys=[task_id], lazy="raise_on_sql")
+    to_programme: Mapped[Programme | None] = relationship(lazy="raise_on_sql")
+
+    __table_args__ = (
+        one_of("action", CloseoutAction),
+        sa.CheckConstraint("action <> 'carry_over' OR to_programme_id IS NOT NULL", name="carry_over_has_target"),
+    )

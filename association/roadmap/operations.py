@@ -20,6 +20,8 @@ from association.core.rules import MAX_COMMENT_LENGTH, link_errors
 from association.core.versions import check_merge
 from association.extensions import db
 from association.programme.models import Direction
+from association.programme.operations import refuse_if_closed
+from association.programme.queries import chosen_programme
 from association.roadmap.models import RoadmapTask, TaskHistory, TaskStatus, TaskWatcher
 from association.roadmap.workflow import Actor, allowed_targets, required_actor
 from association.users.models import User
@@ -100,6 +102,7 @@ def update_task(task: RoadmapTask, user: User, *, status: TaskStatus | None = No
     actor = actor_for(user, task)
     if actor is None:
         raise NotAllowed(_("Only members of the task's committee and the coordinator can update this task."))
+    refuse_if_closed(task.programme_id)
     if field_merge and expected_version is not None:
         submitted = {"status": status.value if status else task.status.value,
                      "progress_percent": "" if progress_percent is None else str(progress_percent)}
@@ -167,6 +170,8 @@ def bulk_update_tasks(tasks: Iterable[RoadmapTask], user: User, status: TaskStat
     if forbidden:
         raise NotAllowed(_("You may not update these tasks together: %(codes)s.", codes=", ".join(forbidden)),
                          forbidden)
+    for programme_id in {task.programme_id for task in tasks}:
+        refuse_if_closed(programme_id)
     refused: dict[str, list[str]] = {}
     for task in tasks:
         if task.status == status:
@@ -250,13 +255,15 @@ def change_tasks(rows: Iterable[TaskChange], user: User, comment: str = "") -> B
 TASK_TEXT_FIELDS = ("title_kk", "title_ru", "title_en")
 
 
-def _task_definition(data: dict[str, Any], current: RoadmapTask | None) -> dict[str, Any]:
-    """Check a task definition (create or edit) and resolve committee and direction; raises 422 with every error."""
+def _task_definition(data: dict[str, Any], current: RoadmapTask | None, programme_id: int) -> dict[str, Any]:
+    """Check a task definition (create or edit) and resolve committee and direction within the task's programme;
+    raises 422 with every error."""
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
     if "code" in data:
         code = str(data["code"]).strip()
-        clash = db.session.scalar(sa.select(RoadmapTask.id).where(RoadmapTask.code == code))
+        clash = db.session.scalar(sa.select(RoadmapTask.id).where(RoadmapTask.code == code,
+                                                                  RoadmapTask.programme_id == programme_id))
         if not code:
             errors["code"] = [_("A code is required.")]
         elif clash is not None and (current is None or clash != current.id):
@@ -274,7 +281,8 @@ def _task_definition(data: dict[str, Any], current: RoadmapTask | None) -> dict[
             errors["committee"] = [_("Unknown committee.")]
         values["committee_id"] = committee_id
     if "direction" in data:
-        direction_id = db.session.scalar(sa.select(Direction.id).where(Direction.number == data["direction"]))
+        direction_id = db.session.scalar(sa.select(Direction.id).where(Direction.number == data["direction"],
+                                                                        Direction.programme_id == programme_id))
         if direction_id is None:
             errors["direction"] = [_("Unknown direction.")]
         values["direction_id"] = direction_id
@@ -312,7 +320,11 @@ def create_task(user: User, data: dict[str, Any], *, decision: str | None = None
     missing = {name: [_("Required.")] for name in REQUIRED_ON_CREATE if data.get(name) in (None, "")}
     if missing:
         raise ValidationFailed(_("The task was not saved."), missing)
-    task = RoadmapTask(status=TaskStatus.PLANNED, progress_percent=0, **_task_definition(data, None))
+    programme = chosen_programme(data.get("programme") or None)
+    refuse_if_closed(programme.id)
+    definition = {name: value for name, value in data.items() if name != "programme"}
+    task = RoadmapTask(status=TaskStatus.PLANNED, progress_percent=0, programme_id=programme.id,
+                       **_task_definition(definition, None, programme.id))
     db.session.add(task)
     db.session.flush()
     db.session.add(TaskHistory(task_id=task.id, at=utcnow(), user_id=user.id, from_status=None,
@@ -328,9 +340,10 @@ def edit_task(task: RoadmapTask, user: User, data: dict[str, Any], expected_vers
     coordinator, or the chair of the task's committee carrying out a meeting's `decision` (written to the history)."""
     if not user.is_coordinator and not (decision and user.chairs(task.committee_id)):
         raise NotAllowed(_("Only the coordinator can edit a task's definition."))
+    refuse_if_closed(task.programme_id)
     if expected_version is not None and expected_version != task.version:
         raise StaleVersion(_("The task was changed by someone else since you loaded it."))
-    values = _task_definition(data, task)
+    values = _task_definition(data, task, task.programme_id)
     changed = [name for name, value in values.items() if getattr(task, name) != value]
     for name in changed:
         setattr(task, name, values[name])

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from association.committees.models import Committee
 from association.core.rules import percent
 from association.extensions import db
-from association.programme.models import Direction
+from association.programme.models import Direction, Programme
 from association.roadmap.models import CLOSED_STATUSES, RoadmapTask, TaskHistory, TaskStatus, TaskWatcher
 from association.users.models import User, as_person
 
@@ -33,7 +33,10 @@ def task_query(filters: dict[str, Any], today: date | None = None) -> sa.Select:
     query = sa.select(RoadmapTask).options(
         joinedload(RoadmapTask.committee).load_only(Committee.code, raiseload=True),
         joinedload(RoadmapTask.direction).load_only(Direction.number, raiseload=True),
+        *programme_options(),
     )
+    if filters.get("programme_id"):
+        query = query.where(RoadmapTask.programme_id == filters["programme_id"])
     if filters.get("committee"):
         query = query.where(RoadmapTask.committee.has(Committee.code == filters["committee"].upper()))
     if filters.get("direction"):
@@ -59,6 +62,16 @@ def task_query(filters: dict[str, Any], today: date | None = None) -> sa.Select:
     return query.order_by(*code_order())
 
 
+def programme_options() -> list:
+    """Load what a task object shows of its programme and of the task it was carried from (their codes)."""
+    origin = sa.orm.aliased(RoadmapTask)
+    return [
+        joinedload(RoadmapTask.programme).load_only(Programme.code, Programme.status, raiseload=True),
+        joinedload(RoadmapTask.carried_from.of_type(origin)).load_only(origin.code, origin.programme_id, raiseload=True)
+        .joinedload(origin.programme).load_only(Programme.code, raiseload=True),
+    ]
+
+
 def code_order() -> list[sa.ColumnElement[Any]]:
     """Order task codes numerically ("5.2" before "5.10") on SQLite and PostgreSQL alike."""
     return [RoadmapTask.direction_id.expression, sa.func.length(RoadmapTask.code), RoadmapTask.code.expression]
@@ -69,7 +82,7 @@ def get_task(task_id: int) -> RoadmapTask | None:
     return db.session.scalars(
         sa.select(RoadmapTask).where(RoadmapTask.id == task_id)
         .options(joinedload(RoadmapTask.committee), joinedload(RoadmapTask.direction),
-                 as_person(joinedload(RoadmapTask.assignee)))
+                 as_person(joinedload(RoadmapTask.assignee)), *programme_options())
     ).unique().one_or_none()
 
 
@@ -102,11 +115,15 @@ class CommitteeFigures:
     progress_percent: int
 
 
-def committee_figures(committee_ids: list[int] | None = None, year: int | None = None) -> dict[int, CommitteeFigures]:
-    """Tasks by status and progress per committee, in one query. A committee's progress is the share of its
-    tasks that are done, cancelled tasks left out (SPEC §2)."""
+def committee_figures(committee_ids: list[int] | None = None, year: int | None = None,
+                      programme_id: int | None = None) -> dict[int, CommitteeFigures]:
+    """Tasks by status and progress per committee in a programme (default: the one shown), in one query.
+    A committee's progress is the share of its tasks that are done, cancelled tasks left out (SPEC §2)."""
+    from association.programme.queries import default_programme_id
+
     query = sa.select(RoadmapTask.committee_id, RoadmapTask.status, sa.func.count()).group_by(
         RoadmapTask.committee_id, RoadmapTask.status)
+    query = query.where(RoadmapTask.programme_id == (programme_id or default_programme_id()))
     if committee_ids is not None:
         query = query.where(RoadmapTask.committee_id.in_(committee_ids))
     if year is not None:
@@ -118,6 +135,8 @@ def committee_figures(committee_ids: list[int] | None = None, year: int | None =
     figures = {}
     for committee_id in wanted:
         by_status = counts.get(committee_id, {s.value: 0 for s in TaskStatus})
+        if not by_status[TaskStatus.CARRIED_OVER.value]:  # only a closed-out programme has any: the usual shape
+            by_status = {status: n for status, n in by_status.items() if status != TaskStatus.CARRIED_OVER.value}
         counted = sum(by_status.values()) - by_status["cancelled"]
         figures[committee_id] = CommitteeFigures(sum(by_status.values()), by_status, percent(by_status["done"], counted))
     return figures
@@ -127,7 +146,7 @@ def tasks_by_ids(task_ids: list[int]) -> list[RoadmapTask]:
     """The tasks with these ids (with their committees), in code order."""
     return list(db.session.scalars(
         sa.select(RoadmapTask).where(RoadmapTask.id.in_(set(task_ids)))
-        .options(joinedload(RoadmapTask.committee)).order_by(*code_order())
+        .options(joinedload(RoadmapTask.committee), *programme_options()).order_by(*code_order())
     ).unique())
 
 

@@ -13,6 +13,8 @@ STATUSES = [status.value for status in TaskStatus]
 
 
 class TaskQueryArgs(PageArgs):
+    programme = ma.fields.String(validate=ma.validate.Length(max=40),
+                                 metadata={"description": "Programme code (default: the active one, else the newest)"})
     committee = ma.fields.String(validate=ma.validate.Length(max=10), metadata={"description": "Committee code"})
     direction = ma.fields.Integer(validate=ma.validate.Range(min=1, max=100))
     year = ma.fields.Integer(validate=ma.validate.Range(min=2000, max=2100), metadata={"description": "Planned year"})
@@ -25,6 +27,11 @@ class TaskQueryArgs(PageArgs):
 class TaskSchema(ma.Schema):
     id = ma.fields.Integer()
     code = ma.fields.String()
+    programme = ma.fields.Function(lambda task: task.programme.code, metadata={"description": "Programme code"})
+    carried_from = ma.fields.Function(
+        lambda task: {"programme": task.carried_from.programme.code, "code": task.carried_from.code}
+        if task.carried_from_id is not None else None,
+        metadata={"description": "The earlier programme's task this one continues, or null"})
     title = ma.fields.Function(lambda task: task.title, metadata={"description": "In the user's language"})
     titles = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
     description = ma.fields.Function(lambda task: localized(task.descriptions))
@@ -100,7 +107,10 @@ class TaskDefinitionArgs(ma.Schema):
 
 
 class TaskCreateArgs(TaskDefinitionArgs):
-    """A new task: code, committee, direction, the three titles, the planned year and the due date are needed."""
+    """A new task: code, committee, direction, the three titles, the planned year and the due date are needed;
+    `programme` (a code) defaults to the active programme."""
+
+    programme = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
 
     code = ma.fields.String(required=True, validate=[ma.validate.Length(min=1, max=20),
                                                      ma.validate.Regexp(r"^[0-9A-Za-z.-]+$")])

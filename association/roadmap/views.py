@@ -19,9 +19,10 @@ from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.core.versions import EditConflict, missing_version, posted_read_values, posted_version
 from association.extensions import db
 from association.programme.models import Direction
+from association.programme.queries import chosen_programme
 from association.roadmap import operations, queries
 from association.roadmap.forms import TaskDefinitionForm, TaskFilterForm, TaskUpdateForm, WatchForm
-from association.roadmap.labels import STATUS_LABELS
+from association.roadmap.labels import TASK_STATUS_LABELS
 from association.roadmap.models import RoadmapTask, TaskStatus
 from association.roadmap.workflow import allowed_targets
 from association.users.models import Role
@@ -31,22 +32,25 @@ bp = Blueprint("roadmap", __name__)
 TASK_UPDATERS = roles(Role.COMMITTEE_MEMBER, Role.COORDINATOR, Role.ADMIN)
 
 
-def _filter_form() -> TaskFilterForm:
+def _filter_form(programme) -> TaskFilterForm:
     form = TaskFilterForm(request.args)
     committees = db.session.execute(sa.select(Committee.code).order_by(Committee.position)).scalars().all()
     form.committee.choices = [SelectChoice("", "—")] + [SelectChoice(code) for code in committees]
-    form.year.choices = [SelectChoice("", "—")] + [SelectChoice(str(y)) for y in queries.planned_years()]
-    form.status.choices = [SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in STATUS_LABELS.items()]
+    form.year.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(y)) for y in range(programme.start_year, programme.end_year + 1)]
+    form.status.choices = [SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in TASK_STATUS_LABELS.items()]
     return form
 
 
 @bp.route("/tasks")
 @access(SIGNED_IN)
 def task_list():
-    """The roadmap tasks, filtered and paginated."""
-    form = _filter_form()
+    """A programme's roadmap tasks, filtered and paginated."""
+    programme = chosen_programme(request.args.get("programme"))
+    form = _filter_form(programme)
     form.validate()
     filters = {name: field.data for name, field in form._fields.items() if field.data and not field.errors}
+    filters["programme_id"] = programme.id
     if "year" in filters:
         filters["year"] = int(filters["year"])
     filters["overdue"] = True if filters.get("overdue") == "true" else None
@@ -54,7 +58,7 @@ def task_list():
     items, total = paginate(queries.task_query(filters), page, DEFAULT_PER_PAGE)
     pages = max(math.ceil(total / DEFAULT_PER_PAGE), 1)
     return render_template("roadmap/task_list.html", form=form, tasks=items, total=total, page=page, pages=pages,
-                           status_labels=STATUS_LABELS)
+                           status_labels=TASK_STATUS_LABELS, programme=programme)
 
 
 
@@ -66,14 +70,14 @@ def _task_or_404(task_id: int) -> RoadmapTask:
 
 
 def _render_task(task: RoadmapTask, form: TaskUpdateForm | None = None, status: int = 200):
-    actor = operations.actor_for(current_user, task)
+    actor = None if task.programme.is_closed else operations.actor_for(current_user, task)
     if form is None and actor is not None:
         form = TaskUpdateForm(status=task.status.value, progress_percent=task.progress_percent,
                               version=str(task.version), read_values=operations.shown_task(task))
     if form is not None and actor is not None:
         form.offer(task.status.value, [s.value for s in allowed_targets(task.status, actor)])
     return render_template("roadmap/task_detail.html", task=task, history=queries.task_history(task.id),
-                           form=form if actor is not None else None, status_labels=STATUS_LABELS,
+                           form=form if actor is not None else None, status_labels=TASK_STATUS_LABELS,
                            watching=queries.is_watching(task.id, current_user.id), watch_form=WatchForm(),
                            work=task_work(task, current_user)), status
 
@@ -93,7 +97,7 @@ def task_update(task_id: int):
     if not operations.can_update_task(current_user, task):
         abort(403)
     form = TaskUpdateForm()
-    form.offer(task.status.value, [s.value for s in TaskStatus if s != task.status])
+    form.offer(task.status.value, [s.value for s in TaskStatus if s not in (task.status, TaskStatus.CARRIED_OVER)])
     if not form.validate_on_submit():
         return _render_task(task, form, 400)
     try:
@@ -152,7 +156,8 @@ def _definition_form(obj_form: TaskDefinitionForm | None = None) -> TaskDefiniti
     ]
     form.direction.choices = [
         SelectChoice(number, str(number)) for number in db.session.scalars(
-            sa.select(Direction.number).order_by(Direction.number))
+            sa.select(Direction.number).where(Direction.programme_id == chosen_programme().id)
+            .order_by(Direction.number))
     ]
     return form
 

@@ -15,6 +15,7 @@ from association.seed.demo import load_demo
 from association.seed.reference import load_reference_data
 
 DEMO_LOGINS_FILE = "demo-logins.txt"
+DEMO_MARKER_FILE = "demo-data"  # its presence puts the demo banner on every page
 
 
 @click.group("seed", invoke_without_command=True)
@@ -35,6 +36,10 @@ def seed_command(context: click.Context, demo: bool) -> None:
         return
     logins = load_demo()
     db.session.commit()
+    _load_demo_history()
+    marker = Path(current_app.instance_path) / DEMO_MARKER_FILE
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text("This database holds demo data (flask seed --demo).\n", encoding="utf-8")
     logins_file = Path(current_app.instance_path) / DEMO_LOGINS_FILE
     if logins:
         logins_file.parent.mkdir(parents=True, exist_ok=True)
@@ -48,6 +53,23 @@ def seed_command(context: click.Context, demo: bool) -> None:
             click.echo(f"  {email:<26} {password:<18} {roles}")
     else:
         click.echo(f"Demo users already exist; their logins are in {logins_file}.")
+
+
+def _load_demo_history() -> None:
+    """The closed 2022–2024 programme, the active 2025–2027 one and the returns of every year (once)."""
+    from association.seed.demo_cycle import load_demo_cycle, load_demo_returns
+    from association.users.models import User
+
+    coordinator = db.session.scalars(sa.select(User).where(User.email == "coordinator@example.org")).first()
+    admin = db.session.scalars(sa.select(User).where(User.email == "admin@example.org")).first()
+    if coordinator is None or admin is None:
+        return
+    made = load_demo_returns(admin, coordinator)
+    closed = load_demo_cycle(coordinator)
+    db.session.commit()
+    if made or closed:
+        click.echo(f"Demo history added: {made} annual returns"
+                   + ("; the 2022–2024 programme closed out into 2025–2027." if closed else "."))
 
 
 @seed_command.command("synthetic")

@@ -15,11 +15,11 @@ import yaml
 from association.committees.models import Committee
 from association.extensions import db
 from association.libraries.models import LibraryType, MemberLibrary, MembershipStatus, Region, RegionType
-from association.programme.models import Association, Direction, Programme
+from association.programme.models import Association, Direction, Programme, ProgrammeStatus
 from association.returns.definitions import load_form_if_missing
 from association.roadmap.models import RoadmapTask, TaskStatus
 
-FORM_YEARS = (2022, 2023, 2024)
+FORM_YEARS = (2022, 2023, 2024, 2025)
 
 
 def read_text(name: str) -> str:
@@ -71,6 +71,10 @@ def load_programme(created: Counter) -> None:
         programme = Programme(
             code=data["code"], titles=data["title"], roadmap_titles=data["roadmap"]["title"],
             start_year=data["period"]["start_year"], end_year=data["period"]["end_year"],
+            # The reference programme runs until the coordinator closes it out (never the seed's act), unless
+            # another programme is active already.
+            status=ProgrammeStatus.DRAFT if db.session.scalar(sa.select(Programme.id).where(
+                Programme.status == ProgrammeStatus.ACTIVE)) else ProgrammeStatus.ACTIVE,
         )
         db.session.add(programme)
         db.session.flush()
@@ -87,13 +91,14 @@ def load_programme(created: Counter) -> None:
     db.session.flush()
 
     committees = _existing(Committee)
-    tasks = _existing(RoadmapTask)
+    tasks = {task.code for task in db.session.scalars(
+        sa.select(RoadmapTask).where(RoadmapTask.programme_id == programme.id))}
     for item in roadmap["tasks"]:
         code = str(item["code"])
         if code in tasks:
             continue
         db.session.add(RoadmapTask(
-            code=code, direction_id=directions[item["direction"]].id, committee_id=committees[item["committee"]].id,
+            code=code, programme_id=programme.id, direction_id=directions[item["direction"]].id, committee_id=committees[item["committee"]].id,
             title_kk=item["title"]["kk"], title_ru=item["title"]["ru"], title_en=item["title"]["en"],
             descriptions=item.get("description") or {}, planned_year=item["planned_year"], due_date=item["due_date"],
             status=TaskStatus.PLANNED, progress_percent=0, expected_results=item.get("expected_result") or {},

@@ -54,9 +54,9 @@ def make_synthetic(scale: int, seed: int = 2024, tick: Callable[[int], None] = l
     existing_tasks = db.session.scalar(sa.select(sa.func.count(RoadmapTask.id))) or 0
     wanted_tasks = TASKS_PER_SCALE * scale - existing_tasks
     committees = [row for row in db.session.execute(sa.select(RoadmapTask.committee_id).distinct()).scalars()]
-    statuses = [s.value for s in TaskStatus]
+    statuses = [s.value for s in TaskStatus if s != TaskStatus.CARRIED_OVER]
     _insert(RoadmapTask, [
-        {"code": f"SYN-{n:04d}", "direction_id": template.direction_id, "committee_id": rng.choice(committees),
+        {"code": f"SYN-{n:04d}", "programme_id": template.programme_id, "direction_id": template.direction_id, "committee_id": rng.choice(committees),
          "title_kk": f"Синтетикалық міндет {n}", "title_ru": f"Синтетическая задача {n}", "title_en": f"Synthetic task {n}",
          "descriptions": {}, "planned_year": 2024, "due_date": date(2024, 1, 1) + timedelta(days=rng.randrange(365)),
          "status": rng.choice(statuses), "progress_percent": rng.randrange(101), "expected_results": {},

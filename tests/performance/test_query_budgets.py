@@ -15,11 +15,11 @@ from tests.returns.test_api import GOOD
 # endpoint: statements in a steady state (the figures cache filled by an earlier request)
 BUDGETS = {
     "baseline /healthz": 1,
-    "task list": 3,        # bearer token with its user, roles and memberships; count; page
+    "task list": 4,        # bearer token with its user, roles and memberships; the programme; count; page
     "task page": 7,        # session user (roles, memberships and their committees joined); task; history; watching;
                            # its comments, evidence files and approved documents
     "progress JSON": 2,    # bearer; figures generation
-    "dashboard": 5,        # session user; figures generation; overdue tasks; my tasks; my library
+    "dashboard": 6,        # session user; the programme; figures generation; overdue tasks; my tasks; my library
     "library list": 4,     # bearer; count; page; figures generation (the percents are cached figures)
     "return GET": 9,       # bearer; library; return; form, fields, rules; last year's values; history; its size
     "return PUT": 14,      # the same reads, then update, history insert, audit insert, figures generation

@@ -79,10 +79,10 @@ def test_bad_definitions_are_refused_with_reasons(app, client):
 
 def test_copy_a_form_to_the_next_year(app, client):
     headers = coordinator_headers(app, client)
-    response = client.post("/api/v1/forms/2024/copy", json={"to_year": 2025}, headers=headers)
+    response = client.post("/api/v1/forms/2025/copy", json={"to_year": 2026}, headers=headers)
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert (body["year"], body["opens_on"], body["due_on"], len(body["fields"])) == (2025, "2026-01-01", "2026-02-15", 53)
+    assert (body["year"], body["opens_on"], body["due_on"], len(body["fields"])) == (2026, "2027-01-01", "2027-02-15", 53)
     assert client.post("/api/v1/forms/2024/copy", json={"to_year": 2025}, headers=headers).status_code == 422
     rep = api_token(client, *(lambda a: (a.email, a.password))(make_user(app, Role.LIBRARY_REP, library="NU")))
     assert client.post("/api/v1/forms/2024/copy", json={"to_year": 2026}, headers=rep).status_code == 403

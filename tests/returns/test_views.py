@@ -175,7 +175,7 @@ def test_coordinator_manages_the_form_from_the_returns_page(app, client):
         from association.returns.models import ReturnForm
 
         assert db.session.scalars(sa.select(ReturnForm).where(ReturnForm.year == 2024)).first().closed_at is not None
-    assert client.post("/returns/2024/copy", data={"csrf_token": token}).headers["Location"].endswith("year=2025")
+    assert client.post("/returns/2025/copy", data={"csrf_token": token}).headers["Location"].endswith("year=2026")
 
 
 def test_the_page_shows_the_newest_history_and_links_to_all_of_it(app, client):

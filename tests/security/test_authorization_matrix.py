@@ -205,6 +205,26 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("GET", "/peer-groups"): (SIGNED, None),
     ("POST", "/peer-groups"): (PEER_GROUP_EDITORS, {}),
     ("POST", "/peer-groups/<int:group_id>/delete"): (PEER_GROUP_EDITORS, {}),
+    ("GET", "/api/v1/programmes"): (SIGNED, None),
+    ("POST", "/api/v1/programmes"): (STAFF, {"code": "MATRIX", "titles": {"kk": "а", "ru": "б", "en": "c"},
+                                             "start_year": 2025, "end_year": 2027}),
+    ("GET", "/api/v1/programmes/<code>"): (SIGNED, None),
+    ("POST", "/api/v1/programmes/<code>/activate"): (STAFF, None),
+    ("POST", "/api/v1/programmes/<code>/start-closeout"): (STAFF, None),
+    ("GET", "/api/v1/programmes/<code>/closeout"): (SIGNED, None),
+    ("PUT", "/api/v1/programmes/<code>/closeout/decisions/<task_code>"): (STAFF, {"action": "cancel", "comment": "x"}),
+    ("POST", "/api/v1/programmes/<code>/close"): (STAFF, None),
+    ("GET", "/programmes"): (SIGNED, None),
+    ("POST", "/programmes/switch"): (SIGNED, {"programme": "MODERNIZATION"}),
+    ("POST", "/programmes/<code>/activate"): (STAFF, {}),
+    ("POST", "/programmes/<code>/start-closeout"): (STAFF, {}),
+    ("GET", "/programmes/<code>/closeout"): (STAFF, None),
+    ("POST", "/programmes/<code>/closeout/<task_code>"): (STAFF, {"action": "cancel", "comment": "x"}),
+    ("POST", "/programmes/<code>/close"): (STAFF, {}),
+    ("GET", "/api/v1/forms"): (SIGNED, None),
+    ("GET", "/returns/<int:year>/definition/edit"): (STAFF, None),
+    ("POST", "/returns/<int:year>/definition/edit"): (STAFF, {"action": "preview"}),
+    ("GET", "/api/v1/programmes/<code>/closeout-report"): (frozenset({"observer"}) | STAFF, None),
 }
 
 ACCOUNTS = {
@@ -233,8 +253,10 @@ def url_for_rule(rule: str, ids: dict) -> str:
     values = {"task_id": ids["task"], "library_id": ids["library"], "committee_id": ids["committee"], "year": 2024,
               "token_id": 999999, "session_id": 999999, "user_id": ids.get("user", 999999), "token": "nope",
               "group_id": 999999, "filename": "app.css", "file_id": ids.get("file"),
-              "meeting_id": ids.get("meeting"), "document_id": ids.get("document"),
+              "meeting_id": ids.get("meeting"), "document_id": ids.get("document"), "task_code": "1.2",
               "code": "REG" if rule.startswith(("/committees/", "/api/v1/committees/")) else "NU"}
+    if "programmes/<code>" in rule:
+        values["code"] = "MODERNIZATION"  # the seed's programme
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
 
 

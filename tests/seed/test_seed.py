@@ -35,7 +35,7 @@ def test_reference_data_is_loaded(ctx):
     assert count(Direction) == 5
     assert count(Region) == 20
     assert count(MemberLibrary) >= 25
-    assert sorted(db.session.scalars(sa.select(ReturnForm.year))) == [2022, 2023, 2024]
+    assert sorted(db.session.scalars(sa.select(ReturnForm.year))) == [2022, 2023, 2024, 2025]
     assert db.session.scalar(sa.select(sa.func.count(FormField.id)).join(ReturnForm).where(ReturnForm.year == 2024)) == 53
     assert db.session.scalar(sa.select(sa.func.count(FormRule.id)).join(ReturnForm).where(ReturnForm.year == 2024)) == 16
     library_level = db.session.scalars(sa.select(RoadmapTask.code).where(RoadmapTask.library_level)).all()

@@ -22,11 +22,11 @@ def test_scale_one(app):
     assert result.exit_code == 0, result.output
     libraries, tasks, history, returns, progress_sum = snapshot(app)
     assert (libraries, tasks) == (120, 35)
-    assert history == 35 * 12 and returns == 92 * 3
+    assert history == 35 * 12 and returns == 92 * 4  # the forms of 2022–2025
 
 
 def test_scale_two(app):
     result = app.test_cli_runner().invoke(args=["seed", "synthetic", "--scale", "2", "--seed", "7"])
     assert result.exit_code == 0, result.output
     libraries, tasks, history, returns, _progress = snapshot(app)
-    assert (libraries, tasks, history, returns) == (240, 70, 70 * 12, 212 * 3)
+    assert (libraries, tasks, history, returns) == (240, 70, 70 * 12, 212 * 4)
