@@ -12,14 +12,14 @@ STATUSES = [status.value for status in DocumentStatus]
 TITLE = ma.validate.Length(min=1, max=500)
 
 
-class TitlesArgs(ma.Schema):
+class DocumentTitlesArgs(ma.Schema):
     kk = ma.fields.String(validate=TITLE)
     ru = ma.fields.String(validate=TITLE)
     en = ma.fields.String(validate=TITLE)
 
 
 class DocumentArgs(ma.Schema):
-    titles = ma.fields.Nested(TitlesArgs, metadata={"description": "The title in kk, ru and en"})
+    titles = ma.fields.Nested(DocumentTitlesArgs, metadata={"description": "The title in kk, ru and en"})
     title = ma.fields.String(validate=TITLE, metadata={"description": "One title for the languages not given"})
     tasks = ma.fields.List(ma.fields.String(validate=ma.validate.Length(min=1, max=20)),
                            validate=ma.validate.Length(max=100), metadata={"description": "Codes of the tasks it fulfils"})

@@ -22,8 +22,8 @@ from association.programme.models import Programme
 from association.programme.schemas import (
     CloseoutSchema,
     CloseResultSchema,
-    DecisionArgs,
-    DecisionSchema,
+    CloseoutDecisionArgs,
+    CloseoutDecisionSchema,
     ProgrammeCreateArgs,
     ProgrammeDetailSchema,
     ProgrammeListArgs,
@@ -115,8 +115,8 @@ class Closeout(MethodView):
 @blp.route("/<code>/closeout/decisions/<task_code>")
 class Decision(MethodView):
     @access(STAFF)
-    @blp.arguments(DecisionArgs)
-    @blp.response(200, DecisionSchema)
+    @blp.arguments(CloseoutDecisionArgs)
+    @blp.response(200, CloseoutDecisionSchema)
     @blp.alt_response(409, description="The programme is not closing, the task is not unfinished, or the target is "
                                         "closed")
     @blp.alt_response(422, description="Unknown task or target, the same programme, a missing comment")

@@ -11,7 +11,7 @@ from association.roadmap.models import CloseoutAction
 YEARS = ma.validate.Range(min=2000, max=2100)
 
 
-class TitlesArgs(ma.Schema):
+class ProgrammeTitlesArgs(ma.Schema):
     kk = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
     ru = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
     en = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
@@ -19,13 +19,13 @@ class TitlesArgs(ma.Schema):
 
 class DirectionArgs(ma.Schema):
     number = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=100))
-    titles = ma.fields.Nested(TitlesArgs, required=True)
+    titles = ma.fields.Nested(ProgrammeTitlesArgs, required=True)
 
 
 class ProgrammeCreateArgs(ma.Schema):
     code = ma.fields.String(required=True, validate=[ma.validate.Length(min=1, max=40),
                                                      ma.validate.Regexp(r"^[0-9A-Za-z._-]+$")])
-    titles = ma.fields.Nested(TitlesArgs, required=True)
+    titles = ma.fields.Nested(ProgrammeTitlesArgs, required=True)
     start_year = ma.fields.Integer(required=True, strict=True, validate=YEARS)
     end_year = ma.fields.Integer(required=True, strict=True, validate=YEARS)
     directions = ma.fields.List(ma.fields.Nested(DirectionArgs), validate=ma.validate.Length(max=100))
@@ -59,14 +59,14 @@ class ProgrammeDetailSchema(ProgrammeSchema):
     directions = ma.fields.List(ma.fields.Nested(DirectionSchema))
 
 
-class DecisionArgs(ma.Schema):
+class CloseoutDecisionArgs(ma.Schema):
     action = ma.fields.String(required=True, validate=ma.validate.OneOf([a.value for a in CloseoutAction]))
     to_programme = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=40))
     due_date = ma.fields.Date(allow_none=True)
     comment = ma.fields.String(load_default="", allow_none=True, validate=ma.validate.Length(max=5000))
 
 
-class DecisionSchema(ma.Schema):
+class CloseoutDecisionSchema(ma.Schema):
     action = ma.fields.Function(lambda decision: decision.action.value)
     to_programme = ma.fields.Function(lambda decision: decision.to_programme.code if decision.to_programme else None)
     due_date = ma.fields.Date(allow_none=True)
@@ -80,7 +80,7 @@ class UnfinishedSchema(ma.Schema):
     title = ma.fields.Function(lambda row: row[0].title)
     committee = ma.fields.Function(lambda row: row[0].committee.code)
     status = ma.fields.Function(lambda row: row[0].status.value)
-    decision = ma.fields.Function(lambda row: DecisionSchema().dump(row[1]) if row[1] is not None else None)
+    decision = ma.fields.Function(lambda row: CloseoutDecisionSchema().dump(row[1]) if row[1] is not None else None)
 
 
 class CloseoutSchema(ma.Schema):

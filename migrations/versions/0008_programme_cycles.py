@@ -3,7 +3,7 @@ with codes unique per programme and a `carried_from` link, the `carried_over` ta
 decisions. An existing database's programme becomes the active one and its tasks stay its tasks.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0007
 Create Date: 2026-12-01 21:30:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0004'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
