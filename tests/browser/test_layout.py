@@ -30,6 +30,10 @@ def signed_in_page(browser, live_server, role: str, language: str, width: int):
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url("**/")
+    # The account's saved language wins over Accept-Language (an earlier journey may have saved one): choose it.
+    page.select_option("#locale-switch", language)
+    with page.expect_navigation():
+        page.click("form.language button[type=submit]")
     return context, page
 
 
