@@ -51,6 +51,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("DELETE", "/api/v1/auth/token"): (SIGNED, None),
     ("POST", "/logout"): (SIGNED, {}),
     ("GET", "/"): (SIGNED, None),
+    ("GET", "/my/returns"): (frozenset({"rep_own", "rep_other"}), None),
     ("GET", "/account"): (SIGNED, None),
     ("POST", "/account/language"): (SIGNED, {"locale": "en"}),
     ("POST", "/account/password"): (SIGNED, {"current_password": "not it", "new_password": "x", "confirm": "y"}),
