@@ -8,6 +8,7 @@ from datetime import date
 import yaml
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from association.core.errors import DomainError, ValidationFailed
@@ -28,13 +29,12 @@ from association.returns.forms import (
     ConfirmUploadForm,
     ReviewForm,
     UploadForm,
-    YearForm,
     build_return_form,
     keep_typed,
     read_state,
     submitted_values,
 )
-from association.returns.models import ReturnStatus
+from association.returns.queue import queue_filters, review_queue_page
 from association.returns.spreadsheets import MAX_UPLOAD_BYTES, SpreadsheetRefused, build_template, read_upload
 from association.users.models import Role
 
@@ -162,18 +162,12 @@ def returns_overview():
     """Completeness of a year's returns, and the coordinator's review queue."""
     from association.progress.queries import current_reporting_year
 
-    filters = YearForm(request.args)
-    filters.validate()
+    filters = queue_filters(request.args)
     year = filters.year.data or current_reporting_year()
     if year is None:
         abort(404)
     operations.form_for_year(year)
-    status = ReturnStatus(filters.status.data) if filters.status.data and not filters.status.errors else None
-    queue = []
-    if operations.can_review(current_user):
-        returns = queries.review_queue(year, status)
-        findings = operations.findings_for_many(returns)
-        queue = [(annual_return, findings[annual_return.id]) for annual_return in returns]
+    queue = review_queue_page(year, filters) if operations.can_review(current_user) else None
     return render_template(
         "returns/overview.html", year=year, filters=filters, completeness=returns_completeness(year),
         form=operations.form_for_year(year), upload_form=UploadForm(),
@@ -330,3 +324,35 @@ def form_definition_upload(year: int):
     db.session.commit()
     flash(_("Form %(year)d revision %(revision)d loaded.", year=loaded.year, revision=loaded.revision), "info")
     return redirect(url_for("returns.returns_overview", year=year))
+
+
+@bp.route("/returns/remind")
+@access(STAFF)
+def remind_preview():
+    """Who would get today's reminder e-mail (the rules of `flask returns remind`), before anything is sent."""
+    from association.returns.reminders import pending_reminders
+
+    return render_template("returns/remind.html", reminders=pending_reminders(), review_form=ReviewForm(),
+                           status_labels=STATUS_LABELS)
+
+
+@bp.route("/returns/remind", methods=["POST"])
+@access(STAFF)
+def remind_send():
+    """Send today's reminders (CSRF-checked) and say how many went out."""
+    from association.returns.reminders import send_reminders
+
+    if not ReviewForm().validate_on_submit():
+        abort(400)
+    try:
+        reminders, failed = send_reminders()
+    except OSError:
+        db.session.rollback()
+        flash(_("The mail server could not be reached: no reminder was sent."), "error")
+        return redirect(url_for("returns.remind_preview"))
+    db.session.commit()
+    sent = len(reminders) - len(failed)
+    flash(ngettext("%(num)d reminder sent.", "%(num)d reminders sent.", sent), "info")
+    if failed:
+        flash(_("The mail server refused the reminders of: %(codes)s.", codes=", ".join(failed)), "error")
+    return redirect(url_for("returns.returns_overview"))

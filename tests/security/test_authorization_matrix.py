@@ -125,6 +125,8 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("POST", "/returns/<int:year>/copy"): (STAFF, {}),
     ("POST", "/returns/<int:year>/definition"): (STAFF, {}),
     ("POST", "/returns/bulk-accept"): (STAFF, {"year": "2024"}),
+    ("GET", "/returns/remind"): (STAFF, None),
+    ("POST", "/returns/remind"): (STAFF, {}),
     ("GET", "/exports"): (SIGNED, None),
     # committee work (issue 19): files on the REG task 1.2
     ("POST", "/api/v1/files"): (SIGNED, {}),
