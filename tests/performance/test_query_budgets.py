@@ -18,7 +18,7 @@ BUDGETS = {
     "task list": 3,        # bearer token with its user, roles and memberships; count; page
     "task page": 4,        # session user (roles, memberships and their committees joined); task; history; watching
     "progress JSON": 2,    # bearer; figures generation
-    "dashboard": 5,        # session user; figures generation; overdue tasks; my tasks; my library
+    "dashboard": 9,        # session user; figures generation; overdue tasks; my tasks; my library; the to-do: open forms, returns, their reviews, tasks due soon
     "library list": 4,     # bearer; count; page; figures generation (the percents are cached figures)
     "return GET": 9,       # bearer; library; return; form, fields, rules; last year's values; history; its size
     "return PUT": 14,      # the same reads, then update, history insert, audit insert, figures generation
