@@ -37,9 +37,13 @@ ROLE_LABELS = {
 
 
 def init_templating(app: Flask) -> None:
+    from association.core.readable import format_value, long_date
+
     app.jinja_env.filters["zip"] = lambda first, second: zip(first, second, strict=True)
     app.jinja_env.globals["now"] = date.today
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["readable"] = lambda value, field=None: format_value(field, value)
+    app.jinja_env.filters["long_date"] = long_date
 
     @app.context_processor
     def common() -> dict:

@@ -15,16 +15,20 @@ from flask import (
     request,
     send_from_directory,
     session,
+    url_for,
 )
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from association.core import charts
-from association.core.permissions import PUBLIC, SIGNED_IN, access
+from association.core.permissions import PUBLIC, SIGNED_IN, access, roles
 from association.core.redirects import safe_next
 from association.extensions import db
 from association.libraries.queries import describe_libraries, get_library
+from association.main.queries import todo_for
 from association.programme.queries import chosen_programme
 from association.progress.queries import programme_summary
+from association.returns.forms import STATUS_LABELS as RETURN_STATUS_LABELS
 from association.roadmap import queries
 from association.roadmap.labels import STATUS_LABELS
 from association.roadmap.models import CLOSED_STATUSES, RoadmapTask
@@ -34,6 +38,7 @@ from association.users.operations import set_locale
 bp = Blueprint("main", __name__)
 
 MY_TASKS_SHOWN = 20
+REVIEW_LABELS = {"returned": _l("Returned for correction"), "accepted": _l("Accepted"), "reopened": _l("Reopened")}
 OVERDUE_SHOWN = 10
 
 
@@ -60,7 +65,19 @@ def dashboard():
             RoadmapTask.due_date, *queries.code_order())
         my_tasks = db.session.scalars(query.limit(MY_TASKS_SHOWN)).unique().all()
     return render_template("main/dashboard.html", summary=summary, overdue=overdue, my_tasks=my_tasks,
-                           my_library=my_library, status_labels=STATUS_LABELS, charts=charts, programme=programme)
+                           my_library=my_library, status_labels=STATUS_LABELS, charts=charts, programme=programme,
+                           todo=todo_for(current_user), return_status_labels=RETURN_STATUS_LABELS,
+                           review_labels=REVIEW_LABELS)
+
+
+@bp.route("/my/returns")
+@access(roles(Role.LIBRARY_REP))
+def my_returns():
+    """A representative's menu entry "Annual returns": their library's returns, every year."""
+    library = get_library(current_user.library_id) if current_user.library_id is not None else None
+    if library is None:
+        abort(404)
+    return redirect(url_for("libraries.library_detail", code=library.code, _anchor="returns"))
 
 
 @bp.route("/healthz")

@@ -20,10 +20,10 @@ from association.extensions import db
 from association.programme import operations, queries, report
 from association.programme.models import Programme
 from association.programme.schemas import (
-    CloseoutSchema,
-    CloseResultSchema,
     CloseoutDecisionArgs,
     CloseoutDecisionSchema,
+    CloseoutSchema,
+    CloseResultSchema,
     ProgrammeCreateArgs,
     ProgrammeDetailSchema,
     ProgrammeListArgs,

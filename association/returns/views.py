@@ -8,6 +8,7 @@ from datetime import date
 import yaml
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from association.core.errors import DomainError, ValidationFailed
@@ -20,20 +21,20 @@ from association.extensions import db
 from association.libraries.queries import get_library
 from association.progress.queries import returns_completeness
 from association.returns import operations, queries
+from association.returns.formpage import section_index, year_changes
 from association.returns.forms import (
     NA_SUFFIX,
     NOTE_SUFFIX,
     ConfirmUploadForm,
     ReviewForm,
     UploadForm,
-    YearForm,
     build_return_form,
     keep_typed,
     read_state,
     submitted_values,
 )
 from association.returns.labels import ACTION_LABELS, STATUS_LABELS
-from association.returns.models import ReturnStatus
+from association.returns.queue import queue_filters, review_queue_page
 from association.returns.spreadsheets import MAX_UPLOAD_BYTES, SpreadsheetRefused, build_template, read_upload
 from association.users.models import Role
 
@@ -66,6 +67,9 @@ def _render(page: queries.ReturnPage, wtform=None, status: int = 200, *, review_
         annual_return=page.annual_return, wtform=wtform, sections=page.sections, findings=page.findings,
         editable=page.editable, previous=page.previous, history=page.history, history_total=page.history_total,
         late=page.late, review_form=review_form or ReviewForm(), upload_form=UploadForm(), can_review=page.can_review,
+        section_index=section_index(page, {name: list(field.errors) for name, field in wtform._fields.items()
+                                           if field.errors}),
+        changes=year_changes(page),
         status_labels=STATUS_LABELS, action_labels=ACTION_LABELS, na_suffix=NA_SUFFIX, note_suffix=NOTE_SUFFIX,
         conflicts={c.field: c for c in conflict.conflicts} if conflict else {},
         conflict_rows=[(labels.get(c.field.removeprefix("notes."), c.field), c) for c in conflict.conflicts]
@@ -110,6 +114,11 @@ def return_save(code: str, year: int):
         flash(refused.detail, "error")
         return _render(_page(library, year), wtform, status=refused.status)
     db.session.commit()
+    if request.form.get("action") == "confirm":  # "Save and submit" on the page: saved, then a confirmation step
+        if result.findings.errors:
+            flash(_("Not submitted: correct the errors marked below. Your values are saved as a draft."), "error")
+            return _render(_page(library, year), status=422)
+        return redirect(url_for("returns.submit_confirmation", code=library.code, year=year))
     if request.form.get("action") != "submit":
         flash(_("Draft saved.") if not result.findings.errors else
               _("Draft saved. It has errors to correct before it can be submitted."), "info")
@@ -160,18 +169,12 @@ def returns_overview():
     """Completeness of a year's returns, and the coordinator's review queue."""
     from association.progress.queries import current_reporting_year
 
-    filters = YearForm(request.args)
-    filters.validate()
+    filters = queue_filters(request.args)
     year = filters.year.data or current_reporting_year()
     if year is None:
         abort(404)
     operations.form_for_year(year)
-    status = ReturnStatus(filters.status.data) if filters.status.data and not filters.status.errors else None
-    queue = []
-    if operations.can_review(current_user):
-        returns = queries.review_queue(year, status)
-        findings = operations.findings_for_many(returns)
-        queue = [(annual_return, findings[annual_return.id]) for annual_return in returns]
+    queue = review_queue_page(year, filters) if operations.can_review(current_user) else None
     return render_template(
         "returns/overview.html", year=year, filters=filters, completeness=returns_completeness(year),
         form=operations.form_for_year(year), upload_form=UploadForm(),
@@ -320,3 +323,74 @@ def form_definition_upload(year: int):
     db.session.commit()
     flash(_("Form %(year)d revision %(revision)d loaded.", year=loaded.year, revision=loaded.revision), "info")
     return redirect(url_for("returns.returns_overview", year=year))
+
+
+@bp.route("/returns/remind")
+@access(STAFF)
+def remind_preview():
+    """Who would get today's reminder e-mail (the rules of `flask returns remind`), before anything is sent."""
+    from association.returns.reminders import pending_reminders
+
+    return render_template("returns/remind.html", reminders=pending_reminders(), review_form=ReviewForm(),
+                           status_labels=STATUS_LABELS)
+
+
+@bp.route("/returns/remind", methods=["POST"])
+@access(STAFF)
+def remind_send():
+    """Send today's reminders (CSRF-checked) and say how many went out."""
+    from association.returns.reminders import send_reminders
+
+    if not ReviewForm().validate_on_submit():
+        abort(400)
+    try:
+        reminders, failed = send_reminders()
+    except OSError:
+        db.session.rollback()
+        flash(_("The mail server could not be reached: no reminder was sent."), "error")
+        return redirect(url_for("returns.remind_preview"))
+    db.session.commit()
+    sent = len(reminders) - len(failed)
+    flash(ngettext("%(num)d reminder sent.", "%(num)d reminders sent.", sent), "info")
+    if failed:
+        flash(_("The mail server refused the reminders of: %(codes)s.", codes=", ".join(failed)), "error")
+    return redirect(url_for("returns.returns_overview"))
+
+
+@bp.route("/libraries/<code>/returns/<int:year>/submit")
+@access(RETURN_EDITORS)
+def submit_confirmation(code: str, year: int):
+    """The step before submitting: what submitting does, and a button that does it."""
+    page = _page(_library_or_404(code), year)
+    status = 200 if page.editable and page.annual_return is not None else 409
+    return render_template("returns/submit_confirm.html", page=page, library=page.library, year=year,
+                           confirm_form=ReviewForm(), status_labels=STATUS_LABELS), status
+
+
+@bp.route("/libraries/<code>/returns/<int:year>/submit", methods=["POST"])
+@access(RETURN_EDITORS)
+def submit_confirmed(code: str, year: int):
+    """Submit the saved draft, once confirmed (CSRF-checked)."""
+    library = _library_or_404(code)
+    _page(library, year)  # the read check comes first: a refusal never shows the return
+    if not ReviewForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.submit_return(library, year, current_user)
+    except DomainError as refused:
+        db.session.rollback()
+        flash(_("Not submitted: correct the errors marked below. Your values are saved as a draft.")
+              if isinstance(refused, ValidationFailed) else refused.detail, "error")
+        return _render(_page(library, year), status=refused.status)
+    db.session.commit()
+    flash(_("Return submitted."), "info")
+    return redirect(url_for("returns.return_page", code=library.code, year=year))
+
+
+@bp.route("/returns/<int:year>/close")
+@access(STAFF)
+def close_confirmation(year: int):
+    """The step before closing a reporting year: what closing does (who has not submitted), and a button."""
+    form = operations.form_for_year(year)
+    return render_template("returns/close_confirm.html", year=year, form=form,
+                           completeness=returns_completeness(year), review_form=ReviewForm())

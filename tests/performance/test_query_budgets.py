@@ -19,7 +19,8 @@ BUDGETS = {
     "task page": 7,        # session user (roles, memberships and their committees joined); task; history; watching;
                            # its comments, evidence files and approved documents
     "progress JSON": 2,    # bearer; figures generation
-    "dashboard": 6,        # session user; the programme; figures generation; overdue tasks; my tasks; my library
+    "dashboard": 10,       # session user; the programme; figures generation; overdue tasks; my tasks; my library;
+                           # the to-do: open forms, returns, their reviews, tasks due soon
     "library list": 4,     # bearer; count; page; figures generation (the percents are cached figures)
     "return GET": 9,       # bearer; library; return; form, fields, rules; last year's values; history; its size
     "return PUT": 14,      # the same reads, then update, history insert, audit insert, figures generation

@@ -1,11 +1,13 @@
 """The annual-return form in the browser, the review queue and completeness pages."""
 
 import re
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from association.extensions import db
 from association.libraries.models import MemberLibrary
+from association.progress.queries import ASSOCIATION_TIMEZONE
 from association.returns.models import AnnualReturn, ReturnStatus
 from association.users.models import Role
 from tests.conftest import csrf_token_from, login
@@ -188,3 +190,31 @@ def test_the_page_shows_the_newest_history_and_links_to_all_of_it(app, client):
     assert history.count("<li>") == 20 and "The newest 20 of 22 entries." in history
     everything = client.get("/libraries/NU/returns/2024?history=all").get_data(as_text=True)
     assert everything[everything.index('id="history"'):].count("<li>") == 22
+
+
+def test_a_submitted_return_reads_in_words_not_codes(app, client):
+    """The read-only return: Yes/No, choice labels, "not available", grouped numbers, long dates (issue 15)."""
+    signed_in(app, client, Role.LIBRARY_REP, library="NU", locale="ru")
+    page = client.get("/libraries/NU/returns/2024").get_data(as_text=True)
+    values = {**GOOD, "lms_type": "kabis", "users_active__na": "y"}
+    assert client.post("/libraries/NU/returns/2024", data=form_data(page, values, "submit")).status_code == 302
+    html = client.get("/libraries/NU/returns/2024").get_data(as_text=True)
+    outputs = re.findall(r"<output>([^<]*)</output>", html)
+    assert "Да" in outputs and "КАБИС" in outputs and "Нет данных" in outputs
+    assert "350\N{NO-BREAK SPACE}000" in outputs and "3\N{NO-BREAK SPACE}200,5" in outputs
+    assert not {"True", "False", "kabis", "NA"} & set(outputs)
+    assert "15 февраля 2025" in html  # the due date
+
+
+def test_the_review_queue_and_history_show_long_dates(app, client):
+    rep = make_user(app, Role.LIBRARY_REP, library="NU")
+    login(client, rep.email, rep.password)
+    page = client.get("/libraries/NU/returns/2024").get_data(as_text=True)
+    assert client.post("/libraries/NU/returns/2024", data=form_data(page, GOOD, "submit")).status_code == 302
+    client = app.test_client()
+    signed_in(app, client, Role.COORDINATOR, locale="en")
+    queue = client.get("/returns?year=2024").get_data(as_text=True)
+    today = datetime.now(ASSOCIATION_TIMEZONE).date()
+    assert f"{today.day} {today.strftime('%B')} {today.year}" in queue
+    history = client.get("/libraries/NU/returns/2024").get_data(as_text=True).split('id="history"')[1]
+    assert f"{today.day} {today.strftime('%B')} {today.year}, " in history
