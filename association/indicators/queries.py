@@ -23,6 +23,7 @@ from association.indicators.models import Indicator, PeerGroup, PeerGroupMember
 from association.indicators.statistics import Distribution, distribution, percentile_rank
 from association.indicators.values import SIZE_BANDS, IndicatorInfo, ValueTable, value_table
 from association.libraries.models import LibraryType, MemberLibrary
+from association.returns.models import ReturnForm
 from association.users.models import Role, User
 
 BUILT_IN_GROUPS = ("type", "region", "size")
@@ -171,7 +172,10 @@ def group_members(table: ValueTable, spec: GroupSpec, year: int, library_id: int
 
 
 def latest_year(table: ValueTable) -> int | None:
-    return table.years[-1] if table.years else None
+    """The newest year with values, else the newest year with a form (a year to show, even an empty one)."""
+    if table.years:
+        return table.years[-1]
+    return db.session.scalar(sa.select(sa.func.max(ReturnForm.year)))
 
 
 def peer_values(table: ValueTable, position: int, members: set[int] | None, year: int) -> list[float]:

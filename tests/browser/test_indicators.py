@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import flask_migrate
 import pytest
 import sqlalchemy as sa
+from werkzeug.serving import make_server
 
-from association import create_app
+from association import PROJECT_ROOT, create_app
 from association.extensions import db
 from association.libraries.models import MemberLibrary
 from association.returns.models import AnnualReturn, ReturnForm, ReturnStatus
-from tests.browser.conftest import screenshot, sign_in
+from association.seed.reference import load_reference_data
+from association.users.operations import create_user
+from tests.browser.conftest import ACCOUNTS, PASSWORD, screenshot, sign_in
+from tests.conftest import empty_database
 from tests.indicators.conftest import BASE_VALUES
 
 PEERS = {"NU": (4000, 30000), "ENU": (3000, 9000), "AITU": (2500, 20000), "AMU": (4800, 60000), "MNU": (2000, 5000),
@@ -19,28 +26,47 @@ PEERS = {"NU": (4000, 30000), "ENU": (3000, 9000), "AITU": (2500, 20000), "AMU":
 
 
 @pytest.fixture(scope="module")
-def accepted_returns(live_server, live_database):
-    """Accepted returns for 2023 and 2024 of six libraries in the same size band (written beside the server)."""
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=live_database)
-    with app.app_context():
-        for year in (2023, 2024):
-            form_id = db.session.scalar(sa.select(ReturnForm.id).where(ReturnForm.year == year))
-            for code, (students, loans) in PEERS.items():
-                library_id = db.session.scalar(sa.select(MemberLibrary.id).where(MemberLibrary.code == code))
-                exists = db.session.scalar(sa.select(AnnualReturn.id).where(
-                    AnnualReturn.library_id == library_id, AnnualReturn.year == year))
-                if exists:
-                    continue
-                at = datetime(year + 1, 2, 1, tzinfo=UTC)
-                db.session.add(AnnualReturn(
-                    library_id=library_id, year=year, form_id=form_id, status=ReturnStatus.ACCEPTED,
-                    values={**BASE_VALUES, "students_fte": students, "loans_total": loans + (year - 2023) * 3000},
-                    first_submitted_at=at, submitted_at=at, accepted_at=at))
-        db.session.commit()
-        db.engine.dispose()
+def indicator_server(tmp_path_factory) -> Iterator[str]:
+    """A server of its own (the journeys' database must not see these accepted returns): migrated, seeded, with
+    accepted returns for 2023 and 2024 of six libraries in the same size band and the journeys' accounts."""
+    with empty_database(tmp_path_factory.mktemp("db"), "assoc_browser_indicators") as url:
+        app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+        with app.app_context():
+            flask_migrate.upgrade(directory=str(PROJECT_ROOT / "migrations"))
+            load_reference_data()
+            for email, name, roles, committees, library in ACCOUNTS.values():
+                create_user(email, name, PASSWORD, roles, committees=committees, library_code=library)
+            for year in (2023, 2024):
+                form_id = db.session.scalar(sa.select(ReturnForm.id).where(ReturnForm.year == year))
+                for code, (students, loans) in PEERS.items():
+                    library_id = db.session.scalar(sa.select(MemberLibrary.id).where(MemberLibrary.code == code))
+                    at = datetime(year + 1, 2, 1, tzinfo=UTC)
+                    db.session.add(AnnualReturn(
+                        library_id=library_id, year=year, form_id=form_id, status=ReturnStatus.ACCEPTED,
+                        values={**BASE_VALUES, "students_fte": students, "loans_total": loans + (year - 2023) * 3000},
+                        first_submitted_at=at, submitted_at=at, accepted_at=at))
+            db.session.commit()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}"
+        finally:
+            server.shutdown()
+            with app.app_context():
+                db.engine.dispose()
 
 
-def test_a_representative_sees_how_their_library_compares(page, accepted_returns):
+@pytest.fixture
+def page(browser, indicator_server):
+    context = browser.new_context(base_url=indicator_server, locale="en-US", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def test_a_representative_sees_how_their_library_compares(page):
     sign_in(page, "rep")
     page.goto("/libraries/NU")
     page.click("text=How we compare")
@@ -53,7 +79,7 @@ def test_a_representative_sees_how_their_library_compares(page, accepted_returns
     screenshot(page, "how-we-compare")
 
 
-def test_the_coordinator_sorts_the_indicator_table(page, accepted_returns):
+def test_the_coordinator_sorts_the_indicator_table(page):
     sign_in(page, "coordinator")
     page.click("nav >> text=Indicators")
     page.click("text=Indicator table of all libraries")

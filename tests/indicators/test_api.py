@@ -282,3 +282,16 @@ def test_a_benchmark_with_submitted_returns_marks_them(app, client, world, add_r
     assert line(client.get(url, headers=headers).get_json(), "loans_per_user")["available"] is False
     body = client.get(url + "&include_submitted=true", headers=headers).get_json()
     assert line(body, "loans_per_user")["provisional"] is True and line(body, "loans_per_user")["value"] == 6
+
+
+def test_without_any_accepted_return_the_benchmark_is_empty_not_an_error(app, client):
+    headers = headers_for(app, client, Role.COORDINATOR)
+    nu = library_id(app, "NU")
+    with app.app_context():
+        from association.returns.models import ReturnForm
+
+        newest_form = db.session.scalar(db.select(db.func.max(ReturnForm.year)))
+    body = client.get(f"/api/v1/libraries/{nu}/benchmark", headers=headers).get_json()
+    assert body["year"] == newest_form and all(i["available"] is False and i["peers"] is None for i in body["indicators"])
+    assert client.get("/api/v1/indicators/loans_per_user/values", headers=headers).get_json()["items"] == []
+    assert client.get(f"/api/v1/libraries/{nu + 100000}/benchmark", headers=headers).status_code == 404
