@@ -139,7 +139,8 @@ class CloseoutReport(MethodView):
     @access(REPORT_READERS)
     @blp.arguments(ReportArgs, location="query")
     @blp.response(200, description="The close-out report (attachment), in the reader's language")
-    @blp.doc(responses={"200": {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    @blp.doc(responses={"200": {"description": "The close-out report (attachment), in the reader's language",
+                                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}},
                                             XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
     def get(self, args: dict, code: str) -> Response:
         """The programme's close-out report for the Ministry (PDF or XLSX)"""

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from association.extensions import db
 from association.libraries.models import MemberLibrary
-from association.progress.queries import ASSOCIATION_TIMEZONE
+from association.returns.lateness import association_timezone
 from association.returns.models import AnnualReturn, ReturnStatus
 from association.users.models import Role
 from tests.conftest import csrf_token_from, login
@@ -214,7 +214,7 @@ def test_the_review_queue_and_history_show_long_dates(app, client):
     client = app.test_client()
     signed_in(app, client, Role.COORDINATOR, locale="en")
     queue = client.get("/returns?year=2024").get_data(as_text=True)
-    today = datetime.now(ASSOCIATION_TIMEZONE).date()
+    today = datetime.now(association_timezone()).date()
     assert f"{today.day} {today.strftime('%B')} {today.year}" in queue
     history = client.get("/libraries/NU/returns/2024").get_data(as_text=True).split('id="history"')[1]
     assert f"{today.day} {today.strftime('%B')} {today.year}, " in history
