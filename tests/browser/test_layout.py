@@ -4,7 +4,9 @@ sideways at 390 px (wide tables scroll inside their own box)."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
+from association.core.database import normalize_uri
 from tests.browser.conftest import ACCOUNTS, PASSWORD, screenshot
 
 LANGUAGES = ("kk", "ru", "en")
@@ -18,6 +20,17 @@ HEADER_ROWS = """() => {
           bottoms: items.map(e => Math.round(e.getBoundingClientRect().bottom))};
 }"""
 SCROLL = "() => ({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})"
+
+
+@pytest.fixture
+def languages_forgotten(live_database):
+    """These tests save a language on every account (through the switch); the journeys after them expect the
+    accounts as they were (no saved language, so Accept-Language decides): forget the saved ones afterwards."""
+    yield
+    engine = sa.create_engine(normalize_uri(live_database))
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE users SET locale = NULL WHERE email LIKE '%@browser.test'"))
+    engine.dispose()
 
 
 def signed_in_page(browser, live_server, role: str, language: str, width: int):
@@ -38,7 +51,7 @@ def signed_in_page(browser, live_server, role: str, language: str, width: int):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_header_is_one_row_at_1366_px_for_every_role(browser, live_server, language):
+def test_the_header_is_one_row_at_1366_px_for_every_role(browser, live_server, language, languages_forgotten):
     heights = {}
     for role in ACCOUNTS:
         context, page = signed_in_page(browser, live_server, role, language, 1366)
@@ -65,7 +78,7 @@ PAGES_AT_390 = {
 
 
 @pytest.mark.parametrize("language", ["ru", "kk"])
-def test_no_page_scrolls_sideways_at_390_px(browser, live_server, language):
+def test_no_page_scrolls_sideways_at_390_px(browser, live_server, language, languages_forgotten):
     for role, paths in PAGES_AT_390.items():
         context, page = signed_in_page(browser, live_server, role, language, 390)
         try:
