@@ -60,8 +60,8 @@ class BaseConfig:
     API_TOKEN_LIFETIME = timedelta(days=30)  # API_TOKEN_LIFETIME_DAYS
     PASSWORD_RESET_LIFETIME = timedelta(hours=2)  # how long a password-reset link works (once)
 
-    # Login throttling (Flask-Limiter): memory in one process; RATELIMIT_STORAGE_URI=redis://… when several
-    # processes or hosts serve the app, so that they share the counts.
+    # Failed-attempt counts (association.auth.throttle) live in the database, which every process shares;
+    # RATELIMIT_STORAGE_URI=redis://… keeps them in Redis instead (through the `limits` library).
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
 

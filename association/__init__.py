@@ -62,7 +62,7 @@ def _init_extensions(app: Flask) -> None:
     from association.core.i18n import select_locale
     from association.core.permissions import enforce_declared_access
     from association.core.templating import init_templating
-    from association.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from association.extensions import api, babel, csrf, db, login_manager, migrate
     from association.files import operations as stored_files
     from association.notifications import delivery as outbox
     from association.notifications import views as notification_views
@@ -77,7 +77,6 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     login_manager.init_app(app)
-    limiter.init_app(app)
     loaders.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme(

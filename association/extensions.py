@@ -1,8 +1,6 @@
 """The Flask extensions, created unbound and initialised by the app factory."""
 
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -17,5 +15,3 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 api = ProblemApi()
-# Only the authentication views carry limits (association.auth.throttle); nothing is limited by default.
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)
