@@ -52,5 +52,4 @@ class Comments(MethodView):
         comment = operations.add_comment(task, current_user, args["text"])
         db.session.commit()
         comment = queries.get_comment(comment.id)
-        operations.notify_mention(comment, task, current_user, [mention.user for mention in comment.mentions])
         return comment

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import logging
 import re
-import smtplib
 
 import sqlalchemy as sa
-from flask import render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from association.comments.models import CommentMention, TaskComment
 from association.core.errors import NotAllowed, ValidationFailed
-from association.core.mail import absolute_url, build_message, smtp_connection
 from association.core.models import utcnow
 from association.extensions import db
+from association.notifications.kinds import register_kind
+from association.notifications.operations import enqueue
 from association.roadmap.models import RoadmapTask, TaskHistory
 from association.roadmap.operations import MAX_COMMENT_LENGTH, can_update_task
 from association.users.models import User
 
-log = logging.getLogger(__name__)
+# Everyone can be named in a comment, so every account page offers the switch.
+TASK_MENTION = register_kind("task_mention", _l("I am mentioned in a comment on a task")).code
 
 # "@aigerim", "@a.bekova", "@Айгерім_Бекова", "@someone@example.org"
 MENTION = re.compile(r"(?<![\w@])@([\w][\w.+-]*(?:@[\w-]+(?:\.[\w-]+)+)?)")
@@ -61,35 +60,14 @@ def add_comment(task: RoadmapTask, user: User, text: str) -> TaskComment:
     comment = TaskComment(task_id=task.id, user_id=user.id, at=now, text=text)
     db.session.add(comment)
     db.session.flush()
-    for mentioned in find_mentions(text):
-        db.session.add(CommentMention(comment_id=comment.id, user_id=mentioned.id))
+    mentioned = find_mentions(text)
+    for person in mentioned:
+        db.session.add(CommentMention(comment_id=comment.id, user_id=person.id))
     # In the history too, as a change of nothing but words (the task's own version does not move).
     db.session.add(TaskHistory(task_id=task.id, at=now, user_id=user.id, from_status=task.status,
                                to_status=task.status, progress_percent=task.progress_percent, comment=text))
     db.session.flush()
+    # Written to the outbox in this transaction: delivered after the commit, retried by `flask mail deliver`.
+    enqueue(TASK_MENTION, [person for person in mentioned if person.id != user.id], "comments/email/mention.txt",
+            {"author": user, "task": task, "comment": comment})
     return comment
-
-
-def notify_mention(comment: TaskComment, task: RoadmapTask, author: User, mentioned: list[User]) -> list[str]:
-    """E-mail each mentioned person (not the author) that they were named in a comment; answers the addresses that
-    could not be reached (logged: the comment stands). The one place mention mail goes out: point it at an outbox."""
-    recipients = [user for user in mentioned if user.id != author.id]
-    failed: list[str] = []
-    if not recipients:
-        return failed
-    link = absolute_url("roadmap.task_detail", task_id=task.id)
-    try:
-        with smtp_connection() as connection:
-            for user in recipients:
-                with force_locale(user.locale or "en"):
-                    subject = _("%(name)s mentioned you on task %(code)s", name=author.name, code=task.code)
-                    body = render_template("comments/email/mention.txt", user=user, author=author, task=task,
-                                           comment=comment, link=link)
-                try:
-                    connection.send_message(build_message(user.email, subject, body))
-                except smtplib.SMTPException:
-                    failed.append(user.email)
-    except (OSError, smtplib.SMTPException):
-        log.warning("Mention e-mail for comment %s not sent: the mail server cannot be reached.", comment.id)
-        failed = [user.email for user in recipients]
-    return failed

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from association.comments import operations, queries
+from association.comments import operations
 from association.core.errors import DomainError, ValidationFailed
 from association.core.permissions import SIGNED_IN, accepts_uploads, access
 from association.extensions import db
@@ -43,12 +43,10 @@ def task_comment(task_id: int):
     """Comment on the task; the people it names with @ are told by e-mail."""
     task = _task_or_404(task_id)
     try:
-        comment = operations.add_comment(task, current_user, request.form.get("text", ""))
+        operations.add_comment(task, current_user, request.form.get("text", ""))
     except DomainError as error:
         return _back(task_id, error)
     db.session.commit()
-    comment = queries.get_comment(comment.id)
-    operations.notify_mention(comment, task, current_user, [mention.user for mention in comment.mentions])
     flash(_("Comment added."), "info")
     return _back(task_id)
 

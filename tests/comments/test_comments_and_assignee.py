@@ -9,10 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from association.extensions import db
+from association.notifications.models import MailOptOut, OutboxMessage, OutboxStatus
 from association.roadmap.models import RoadmapTask
 from association.users.models import Role
 from tests.conftest import api_token
 from tests.factories import make_user
+from tests.notifications.conftest import mail_server  # noqa: F401  (fixture)
 from tests.querycount import count_queries
 from tests.samples import inbox  # noqa: F401  (fixture)
 
@@ -106,14 +108,34 @@ def test_mentions_are_found_and_told_by_email(app, client, task_id, inbox):  # n
     assert "please look" in russian.get_payload(decode=True).decode() if not russian.is_multipart() else True
 
 
-def test_a_mention_still_saves_the_comment_when_the_mail_server_is_down(app, client, task_id, monkeypatch):
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", 9)  # discard port: nothing listens
+def test_a_mention_waits_in_the_outbox_while_the_mail_server_is_down_and_goes_once(app, client, task_id,
+                                                                                    mail_server):  # noqa: F811
     author = make_user(app, committees=[("REG", False)])
     named = make_user(app, Role.OBSERVER)
+    mail_server.stop()
     response = client.post(f"/api/v1/tasks/{task_id}/comments", json={"text": f"@{named.email} hi"},
                            headers=auth(client, author))
     assert response.status_code == 201 and response.get_json()["mentions"] == ["Test " + named.email]
+    with app.app_context():
+        waiting = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "task_mention")).all()
+        assert [(m.to_address, m.status) for m in waiting] == [(named.email, OutboxStatus.PENDING)]
+    mail_server.start()
+    assert app.test_cli_runner().invoke(args=["mail", "deliver"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["mail", "deliver"]).exit_code == 0
+    assert [message["To"] for message in mail_server.messages] == [named.email]
+
+
+def test_a_mention_is_not_mailed_to_who_switched_it_off_nor_to_the_author(app, client, task_id,
+                                                                          mail_server):  # noqa: F811
+    author = make_user(app, committees=[("REG", False)])
+    quiet = make_user(app, Role.OBSERVER)
+    with app.app_context():
+        db.session.add(MailOptOut(user_id=quiet.id, kind="task_mention"))
+        db.session.commit()
+    text = f"@{quiet.email} and @{author.email}"
+    response = client.post(f"/api/v1/tasks/{task_id}/comments", json={"text": text}, headers=auth(client, author))
+    assert response.status_code == 201 and len(response.get_json()["mentions"]) == 2
+    assert mail_server.messages == []
 
 
 @pytest.mark.parametrize("body", [{"text": ""}, {"text": "   "}, {}, {"text": "x" * 5001}, {"text": 5}])
