@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from association.comments import operations, queries
 from association.comments.models import TaskComment
 from association.comments.schemas import TaskCommentArgs, TaskCommentListSchema, TaskCommentSchema
-from association.core.pagination import PageArgs, paginate
+from association.core.pagination import PageArgs, one_page
 from association.core.permissions import SIGNED_IN, access, roles
 from association.extensions import db
 from association.roadmap.models import RoadmapTask
@@ -38,8 +38,7 @@ class Comments(MethodView):
     def get(self, args: dict, task_id: int) -> dict:
         """The task's comments, oldest first, with the people each mentions"""
         _task_or_404(task_id)
-        items, total = paginate(queries.comments_query(task_id), args["page"], args["per_page"])
-        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+        return one_page(queries.comments_query(task_id), args)
 
     @access(COMMENTERS)
     @blp.arguments(TaskCommentArgs)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask import abort
 from sqlalchemy.orm import selectinload
 
 from association.committees.models import Committee, CommitteeMembership
@@ -61,6 +62,14 @@ class CommitteePage:
     @property
     def adoption_max(self) -> int:
         return max((sum(counts.values()) for counts in self.adoption.values()), default=1)
+
+
+def committee_or_404(code: str) -> Committee:
+    """The committee a path names (its code, any case), or 404: the committee's meetings and documents start here."""
+    committee = db.session.scalar(sa.select(Committee).where(Committee.code == code.upper()))
+    if committee is None:
+        abort(404)
+    return committee
 
 
 def get_committee(code: str) -> Committee | None:

@@ -41,3 +41,9 @@ def paginate(query: sa.Select, page: int, per_page: int) -> tuple[list[Any], int
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return list(rows), total or 0
+
+
+def one_page(query: sa.Select, args: dict[str, Any]) -> dict[str, Any]:
+    """The API's answer for one page of the query: {"items", "total", "page", "per_page"} (args from PageArgs)."""
+    items, total = paginate(query, args["page"], args["per_page"])
+    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}

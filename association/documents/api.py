@@ -7,9 +7,10 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from association.committees.queries import committee_or_404
 from association.core.api import Blueprint
 from association.core.errors import NotAllowed
-from association.core.pagination import PageArgs, page_schema, paginate
+from association.core.pagination import PageArgs, one_page, page_schema
 from association.core.permissions import SIGNED_IN, accepts_uploads, access
 from association.documents import operations, queries
 from association.documents.models import Document, DocumentComment, DocumentVersion
@@ -48,11 +49,8 @@ class CommitteeDocuments(MethodView):
     @committee_blp.alt_response(404, description="No such committee")
     def get(self, args: dict, code: str) -> dict:
         """The committee's documents you may read (every approved one), newest first"""
-        committee = queries.committee_by_code(code)
-        if committee is None:
-            abort(404)
-        items, total = paginate(queries.documents_query(committee, current_user), args["page"], args["per_page"])
-        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+        committee = committee_or_404(code)
+        return one_page(queries.documents_query(committee, current_user), args)
 
     @access(SIGNED_IN)
     @committee_blp.arguments(DocumentArgs)
@@ -61,9 +59,7 @@ class CommitteeDocuments(MethodView):
     @committee_blp.alt_response(404, description="No such committee")
     def post(self, args: dict, code: str) -> Document:
         """Start a draft document (titles in kk/ru/en, the tasks it fulfils)"""
-        committee = queries.committee_by_code(code)
-        if committee is None:
-            abort(404)
+        committee = committee_or_404(code)
         document = operations.create_document(current_user, committee, args)
         db.session.commit()
         return readable_document(document.id)

@@ -28,10 +28,6 @@ def get_document(document_id: int) -> Document | None:
                               .execution_options(populate_existing=True)).unique().one_or_none()
 
 
-def committee_by_code(code: str) -> Committee | None:
-    return db.session.scalar(sa.select(Committee).where(Committee.code == code.upper()))
-
-
 def documents_query(committee: Committee, user: User) -> sa.Select:
     """The committee's documents the user may read, newest first."""
     return _full(sa.select(Document).where(Document.committee_id == committee.id, readable_clause(user))

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from association.committees.queries import committee_or_404
 from association.core.errors import DomainError
 from association.core.permissions import SIGNED_IN, accepts_uploads, access
 from association.documents import operations, queries
@@ -39,9 +40,7 @@ def committee_documents(code: str):
 
 
 def _render_list(code: str, errors: list[str] | None = None, status: int = 200):
-    committee = queries.committee_by_code(code)
-    if committee is None:
-        abort(404)
+    committee = committee_or_404(code)
     documents = db.session.scalars(queries.documents_query(committee, current_user).limit(200)).unique().all()
     return render_template("documents/list.html", committee=committee, documents=documents, errors=errors or [],
                            can_start=can_contribute(current_user, Document(committee_id=committee.id)),
@@ -52,9 +51,7 @@ def _render_list(code: str, errors: list[str] | None = None, status: int = 200):
 @access(SIGNED_IN)
 def document_create(code: str):
     """Start a draft from the form."""
-    committee = queries.committee_by_code(code)
-    if committee is None:
-        abort(404)
+    committee = committee_or_404(code)
     form = request.form
     data = {"titles": {language: form.get(f"title_{language}", "") for language in ("kk", "ru", "en")},
             "tasks": [code.strip() for code in form.get("tasks", "").replace(",", " ").split() if code.strip()]}

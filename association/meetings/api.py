@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from association.committees.queries import committee_or_404
 from association.core.errors import NotAllowed
-from association.core.pagination import PageArgs, page_schema, paginate
+from association.core.pagination import PageArgs, one_page, page_schema
 from association.core.permissions import SIGNED_IN, access
 from association.extensions import db
 from association.meetings import invitations, operations, queries
@@ -49,11 +50,8 @@ class CommitteeMeetings(MethodView):
     @committee_blp.alt_response(404, description="No such committee")
     def get(self, args: dict, code: str) -> dict:
         """The committee's meetings you may read (all once their minutes are published), newest first"""
-        committee = queries.committee_by_code(code)
-        if committee is None:
-            abort(404)
-        items, total = paginate(queries.meetings_query(committee, current_user), args["page"], args["per_page"])
-        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+        committee = committee_or_404(code)
+        return one_page(queries.meetings_query(committee, current_user), args)
 
     @access(SIGNED_IN)
     @committee_blp.arguments(MeetingArgs)
@@ -62,9 +60,7 @@ class CommitteeMeetings(MethodView):
     @committee_blp.alt_response(404, description="No such committee")
     def post(self, args: dict, code: str) -> Meeting:
         """Plan a meeting (the committee's members and the coordinator); its members are invited"""
-        committee = queries.committee_by_code(code)
-        if committee is None:
-            abort(404)
+        committee = committee_or_404(code)
         meeting = operations.create_meeting(current_user, committee, args)
         db.session.commit()
         return readable_meeting(meeting.id)

@@ -30,10 +30,6 @@ def get_meeting(meeting_id: int) -> Meeting | None:
                               .execution_options(populate_existing=True)).unique().one_or_none()
 
 
-def committee_by_code(code: str) -> Committee | None:
-    return db.session.scalar(sa.select(Committee).where(Committee.code == code.upper()))
-
-
 def meetings_query(committee: Committee, user: User) -> sa.Select:
     """The committee's meetings the user may read, newest first."""
     return _full(sa.select(Meeting).where(Meeting.committee_id == committee.id, readable_clause(user))

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from association.committees.queries import committee_or_404
 from association.core.errors import DomainError, ValidationFailed
 from association.core.permissions import SIGNED_IN, accepts_uploads, access
 from association.extensions import db
@@ -65,9 +66,7 @@ def committee_meetings(code: str):
 
 
 def _render_list(code: str, errors: list[str] | None = None, status: int = 200):
-    committee = queries.committee_by_code(code)
-    if committee is None:
-        abort(404)
+    committee = committee_or_404(code)
     meetings = db.session.scalars(queries.meetings_query(committee, current_user).limit(200)).unique().all()
     probe = Meeting(committee_id=committee.id)
     return render_template("meetings/list.html", committee=committee, meetings=meetings, errors=errors or [],
@@ -79,9 +78,7 @@ def _render_list(code: str, errors: list[str] | None = None, status: int = 200):
 @access(SIGNED_IN)
 def plan_meeting(code: str):
     """Plan a meeting from the form."""
-    committee = queries.committee_by_code(code)
-    if committee is None:
-        abort(404)
+    committee = committee_or_404(code)
     try:
         data = {"starts_at": _local_time(request.form.get("starts_at", "")),
                 "place": request.form.get("place", "").strip(), "language": request.form.get("language", "ru"),
