@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-import time
+import time  # CPU time of this process (the test client runs in it): a loaded machine does not inflate it
 from typing import Any
 
 import pytest
@@ -76,10 +76,10 @@ def test_hostile_bodies_are_400_problems(app, label):
               derandomize=not os.environ.get("FUZZ_RANDOM"))
     def check(case, mutation, depth):
         body = hostile(case.body if isinstance(case.body, dict | list | str | int | float) else {}, mutation, depth)
-        started = time.monotonic()
+        started = time.process_time()
         response = client.open(case.formatted_path, method=method, query_string=case.query, data=body,
                                headers={**headers, "Content-Type": "application/json", "If-Match": '"x-1-v1"'})
-        elapsed = time.monotonic() - started
+        elapsed = time.process_time() - started
         assert response.status_code == 400, (mutation, response.status_code, response.get_data(as_text=True)[:300])
         assert response.mimetype == "application/problem+json"
         assert elapsed < 2, (mutation, elapsed)

@@ -2,7 +2,7 @@
 4xx problem+json, answered quickly, with nothing stored; and responses carrying secrets or values are no-store."""
 
 import io
-import time
+import time  # CPU time of this process (the test client runs in it): a loaded machine does not inflate it
 
 import pytest
 import sqlalchemy as sa
@@ -38,14 +38,14 @@ def history_count(app, task_id):
 def assert_refused(response, status, started):
     assert response.status_code == status, response.get_data(as_text=True)[:300]
     assert response.mimetype == "application/problem+json"
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
 
 
 @pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 5000, 100_000])
 def test_deep_nesting_in_a_task_patch_is_400(app, client, task, depth):
     task_id, headers = task
     before = history_count(app, task_id)
-    started = time.monotonic()
+    started = time.process_time()
     assert_refused(client.patch(f"/api/v1/tasks/{task_id}", data=nested(depth), headers=headers), 400, started)
     assert history_count(app, task_id) == before
 
@@ -62,7 +62,7 @@ def test_deep_nesting_in_a_return_put_is_400_and_keeps_the_draft(app, client, de
     rep = headers_for(app, client, Role.LIBRARY_REP, library="NU")
     assert client.put(url(nu), json={"values": GOOD}, headers=rep).status_code == 200
     body = b'{"values": {"staff_total": ' + b"[" * depth + b"]" * depth + b"}}"
-    started = time.monotonic()
+    started = time.process_time()
     response = client.put(url(nu), data=body, headers={**rep, "Content-Type": "application/json"})
     assert_refused(response, 400, started)
     assert client.get(url(nu), headers=rep).get_json()["values"]["staff_total"] == GOOD["staff_total"]
@@ -72,7 +72,7 @@ def test_deep_nesting_in_a_return_put_is_400_and_keeps_the_draft(app, client, de
 def test_a_lone_surrogate_is_400(app, client, task, text):
     task_id, headers = task
     before = history_count(app, task_id)
-    started = time.monotonic()
+    started = time.process_time()
     response = client.patch(f"/api/v1/tasks/{task_id}", data=b'{"comment": ' + text + b"}", headers=headers)
     assert_refused(response, 400, started)
     assert "Unicode" in response.get_json()["detail"]
@@ -104,7 +104,7 @@ def test_invalid_utf8_is_400(app, client, task):
 def test_a_chunked_body_over_the_limit_is_413(app, client, task):
     task_id, headers = task
     body = b'{"comment": "' + b"x" * 1_500_000 + b'"}'
-    started = time.monotonic()
+    started = time.process_time()
     response = client.patch(f"/api/v1/tasks/{task_id}", input_stream=io.BytesIO(body),
                             headers={**headers, "Transfer-Encoding": "chunked"},
                             environ_overrides={"wsgi.input_terminated": True})  # what gunicorn sets for chunked
