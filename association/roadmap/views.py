@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from association.comments.queries import task_work
 from association.committees.models import Committee
 from association.core.errors import DomainError
 from association.core.forms import refusal_into_form
@@ -24,6 +23,7 @@ from association.roadmap import operations, queries
 from association.roadmap.forms import TaskDefinitionForm, TaskFilterForm, TaskUpdateForm, WatchForm
 from association.roadmap.labels import TASK_STATUS_LABELS
 from association.roadmap.models import RoadmapTask, TaskStatus
+from association.roadmap.taskpage import task_page
 from association.roadmap.workflow import allowed_targets
 from association.users.models import Role
 
@@ -70,16 +70,15 @@ def _task_or_404(task_id: int) -> RoadmapTask:
 
 
 def _render_task(task: RoadmapTask, form: TaskUpdateForm | None = None, status: int = 200):
-    actor = None if task.programme.is_closed else operations.actor_for(current_user, task)
-    if form is None and actor is not None:
+    page = task_page(task, current_user)
+    if form is None and page.actor is not None:
         form = TaskUpdateForm(status=task.status.value, progress_percent=task.progress_percent,
                               version=str(task.version), read_values=operations.shown_task(task))
-    if form is not None and actor is not None:
-        form.offer(task.status.value, [s.value for s in allowed_targets(task.status, actor)])
-    return render_template("roadmap/task_detail.html", task=task, history=queries.task_history(task.id),
-                           form=form if actor is not None else None, status_labels=TASK_STATUS_LABELS,
-                           watching=queries.is_watching(task.id, current_user.id), watch_form=WatchForm(),
-                           work=task_work(task, current_user)), status
+    if form is not None and page.actor is not None:
+        form.offer(task.status.value, [s.value for s in allowed_targets(task.status, page.actor)])
+    return render_template("roadmap/task_detail.html", task=task, history=page.history,
+                           form=form if page.actor is not None else None, status_labels=TASK_STATUS_LABELS,
+                           watching=page.watching, watch_form=WatchForm(), work=page.work), status
 
 
 @bp.route("/tasks/<int:task_id>")
