@@ -116,7 +116,10 @@ def read_cell(definition: FormField, value: Any, number_format: str | None, word
         value = value.strip()
         if value == "":
             return None
-        if value.casefold() in words.not_available:
+        # A text field that may not be "not available" keeps the words as typed ("нет данных" is a fine comment);
+        # only the stored marker itself is refused there, as a typed save refuses it.
+        text_only = definition.type == FieldType.TEXT and not definition.allow_na and value != NOT_AVAILABLE
+        if value.casefold() in words.not_available and not text_only:
             if not definition.allow_na:
                 raise NotAvailableRefused(expected(definition))
             return NOT_AVAILABLE

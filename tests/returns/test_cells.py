@@ -28,6 +28,7 @@ AREA = FormField(code="area_total_m2", type=FieldType.DECIMAL, allow_na=False, u
 SHARE = FormField(code="ecatalogue_share_percent", type=FieldType.DECIMAL, unit="percent", allow_na=False,
                   labels={"kk": "Үлес", "ru": "Доля", "en": "Share"})
 NAME = FormField(code="lms_name", type=FieldType.TEXT, allow_na=True, labels={"en": "Name"})
+COMMENT = FormField(code="programme_comment", type=FieldType.TEXT, allow_na=False, labels={"en": "Comment"})
 
 
 @pytest.fixture
@@ -96,6 +97,10 @@ def test_blanks_clear_and_text_stays_as_typed(read):
     assert read(STAFF, None) is None and read(STAFF, "   ") is None and read(LMS, "") is None
     assert read(NAME, "Koha 23.05") == "Koha 23.05" and read(NAME, 23) == "23" and read(NAME, 23.5) == "23.5"
     assert read(NAME, "=HYPERLINK(1)") == "=HYPERLINK(1)"
+    assert read(NAME, "Нет данных") == "NA"  # what the template writes for a text marked "not available"
+    assert read(COMMENT, "Нет данных") == "Нет данных"  # a text that cannot be "not available" keeps the words
+    with pytest.raises(cells.NotAvailableRefused):
+        read(COMMENT, "NA")
 
 
 def message(field, value, language, cell="H14"):
