@@ -63,6 +63,24 @@ def _display(definition: FormField, value: Any) -> Any:
     return value
 
 
+class _Lists:
+    """The hidden sheet the dropdowns read their options from, one column per distinct list: a range has no limit of
+    length and no trouble with a comma in a label, where a list written into the validation has both."""
+
+    def __init__(self, sheet: Any) -> None:
+        self.sheet = sheet
+        self.ranges: dict[tuple[str, ...], str] = {}
+
+    def range_of(self, offered: tuple[str, ...]) -> str:
+        if offered not in self.ranges:
+            column = get_column_letter(len(self.ranges) + 1)
+            for number, option in enumerate(offered, start=1):
+                self.sheet[f"{column}{number}"].value = option
+                self.sheet[f"{column}{number}"].data_type = "s"
+            self.ranges[offered] = f"{quote_sheetname(LISTS_SHEET)}!${column}$1:${column}${len(offered)}"
+        return self.ranges[offered]
+
+
 def build_template(form: ReturnForm, library_code: str, values: dict[str, Any], previous: dict[str, Any]) -> bytes:
     """An XLSX in the user's language with one row per field: its section, label, unit, type, help, last year's value
     and the current one; lists (in that language) for choices and yes/no. The codes stay, for reading it back."""
@@ -74,8 +92,7 @@ def build_template(form: ReturnForm, library_code: str, values: dict[str, Any], 
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE6F2")
-    lists = workbook.create_sheet(LISTS_SHEET)
-    list_ranges: dict[tuple[str, ...], str] = {}
+    lists = _Lists(workbook.create_sheet(LISTS_SHEET))
     sections = {s["code"]: localized(s.get("title")) for s in form.sections or []}
     for row, definition in enumerate(form.fields, start=2):
         value = values.get(definition.code)
@@ -85,24 +102,18 @@ def build_template(form: ReturnForm, library_code: str, values: dict[str, Any], 
             readable.yes_no(True) if definition.required else "", _display(definition, previous.get(definition.code)),
             _display(definition, value), localized(definition.helps),
         ])
-        cell = sheet.cell(row=row, column=VALUE_COLUMN)
+        for cell in sheet[row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text stays text, even if it starts with "="
         offered = tuple(cells.options(definition))
         if offered:
-            if offered not in list_ranges:  # one column of the hidden sheet per distinct list
-                column = get_column_letter(len(list_ranges) + 1)
-                for number, option in enumerate(offered, start=1):
-                    lists[f"{column}{number}"].value = option
-                    lists[f"{column}{number}"].data_type = "s"
-                list_ranges[offered] = f"{quote_sheetname(LISTS_SHEET)}!${column}$1:${column}${len(offered)}"
-            validation = DataValidation(type="list", formula1=list_ranges[offered], allow_blank=True)
+            validation = DataValidation(type="list", formula1=lists.range_of(offered), allow_blank=True)
             sheet.add_data_validation(validation)
-            validation.add(cell)
-        if isinstance(value, str) and value != NOT_AVAILABLE:
-            cell.data_type = "s"  # text stays text, even if it starts with "="
+            validation.add(sheet.cell(row=row, column=VALUE_COLUMN))
     for column, width in zip("ABCDEFGHI", (26, 24, 60, 12, 16, 10, 14, 18, 80), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
-    lists.sheet_state = "hidden"
+    lists.sheet.sheet_state = "hidden"
     meta = workbook.create_sheet("meta")
     meta.append(["kind", MARKER])
     meta.append(["library", library_code])

@@ -360,3 +360,20 @@ def test_a_template_downloaded_before_it_was_translated_still_reads(app, client)
         if row[0].value == "sheet":
             row[0].value = row[1].value = None
     assert previewed(upload(client, csrf, filled_cells(workbook, {"staff_total": "34"}))) == {"staff_total": 34}
+
+
+@pytest.mark.parametrize(("language", "yes", "kabis", "not_available"), [("kk", "Иә", "КАБИС", "Дерек жоқ"),
+                                                                         ("ru", "Да", "КАБИС", "Нет данных"),
+                                                                         ("en", "Yes", "KABIS", "Not available")])
+def test_last_years_values_read_in_words_and_text_stays_text(app, language, yes, kabis, not_available):
+    from association.returns.operations import form_for_year
+    from association.returns.spreadsheets import build_template
+
+    previous = {"lms_name": "=HYPERLINK(1)", "has_repository": True, "lms_type": "kabis", "visits_virtual": "NA",
+                "visits_physical": 1234567}
+    with app.test_request_context(), force_locale(language):
+        data = build_template(form_for_year(2024), "NU", {}, previous)
+    rows = {row[0].value: row for row in load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(min_row=2)}
+    assert (rows["lms_name"][6].value, rows["lms_name"][6].data_type) == ("=HYPERLINK(1)", "s")
+    assert [rows[code][6].value for code in ("has_repository", "lms_type", "visits_virtual", "visits_physical")] == [
+        yes, kabis, not_available, 1234567]  # a number stays a number cell
