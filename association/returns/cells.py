@@ -121,7 +121,7 @@ def read_cell(definition: FormField, value: Any, number_format: str | None, word
         text_only = definition.type == FieldType.TEXT and not definition.allow_na and value != NOT_AVAILABLE
         if value.casefold() in words.not_available and not text_only:
             if not definition.allow_na:
-                raise NotAvailableRefused(expected(definition))
+                raise NotAvailableRefused(definition.code)
             return NOT_AVAILABLE
     if value is None:
         return None
