@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 from flask import Flask
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from association.core.models import localized
 from association.core.pagination import page_url
+from association.core.readable import number
 
 
 def format_number(value):
-    """A number as the user's language writes it (1 234 567 in Kazakh and Russian, 1,234,567 in English)."""
+    """A number as the user's language writes it (association.core.readable.number); anything else unchanged."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if abs(value) >= 10**18:
-        return format(value, ".6g") if isinstance(value, float) else f"{value:.6e}"  # beyond any stored bound
-    try:
-        return format_decimal(value)
-    except (ArithmeticError, ValueError):
-        return str(value)
+    return number(value)
 
 
 ROLE_LABELS = {

@@ -12,7 +12,13 @@ from typing import Any
 
 import xlsxwriter
 
+from association.core.readable import local_time
 from association.exports.safety import inert
+
+
+def _on_the_apps_clock(value: datetime) -> datetime:
+    """A moment as the pages show it (the application's time zone); a naive one is taken as already local."""
+    return local_time(value) if value.tzinfo is not None else value
 
 
 def _csv_value(value: Any) -> Any:
@@ -79,7 +85,7 @@ class Workbook:
             if isinstance(value, bool):
                 sheet.write_boolean(row_number, column, value)
             elif isinstance(value, datetime):
-                sheet.write_datetime(row_number, column, value.replace(tzinfo=None), self.datetime)
+                sheet.write_datetime(row_number, column, _on_the_apps_clock(value), self.datetime)
             elif isinstance(value, date):
                 sheet.write_datetime(row_number, column, datetime(value.year, value.month, value.day), self.date)
             elif isinstance(value, int | float):

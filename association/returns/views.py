@@ -227,6 +227,7 @@ def return_upload(code: str, year: int):
         return _render(page, status=400)
     data = form.file.data.stream.read(MAX_UPLOAD_BYTES + 1)
     labels = {f.code: f.label for f in page.form.fields}
+    fields = {f.code: f for f in page.form.fields}
     try:
         uploaded = read_upload(data, page.form, library.code)
         preview = operations.preview_return(library, year, current_user, uploaded.values)
@@ -236,12 +237,14 @@ def return_upload(code: str, year: int):
     except DomainError as refused:
         db.session.rollback()
         return render_template("returns/upload_preview.html", library=library, year=year, preview=None,
-                               refused=refused, labels=labels, confirm_form=ConfirmUploadForm()), refused.status
+                               refused=refused, labels=labels, fields=fields,
+                               confirm_form=ConfirmUploadForm()), refused.status
     confirm = ConfirmUploadForm(values=json.dumps({code: new for code, _old, new in preview.changes}, default=str))
     confirm.version.data = str(page.version)
     confirm.read_values.data = {"values": page.values, "notes": {}}
     return render_template("returns/upload_preview.html", library=library, year=year, preview=preview,
-                           refused=None, unknown=uploaded.unknown_codes, confirm_form=confirm, labels=labels)
+                           refused=None, unknown=uploaded.unknown_codes, confirm_form=confirm, labels=labels,
+                           fields=fields)
 
 
 @bp.route("/libraries/<code>/returns/<int:year>/upload/confirm", methods=["POST"])

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from association.extensions import db
 from association.libraries.models import MemberLibrary
 from association.users.models import Role
-from tests.conftest import api_token, headers_for
+from tests.conftest import api_token, headers_for, login
 from tests.exports.test_exports import figures, read_csv, read_xlsx  # noqa: F401  (the figures fixture)
 from tests.factories import make_user
 from tests.returns.test_api import GOOD
@@ -82,7 +82,7 @@ def test_the_returns_xlsx_shows_labels_yes_no_and_not_available(app, client):
     row = dict(zip(codes, next(r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0] == "NU"), strict=False))
     assert (row["status_label"], row["status"]) == ("Черновик", "draft")
     assert (row["lms_type_label"], row["lms_type"]) == ("КАБИС", "kabis")  # the label, and the code in its own column
-    assert row["has_repository"] == "Да" and row["visits_virtual"] == "нет данных"
+    assert row["has_repository"] == "Да" and row["visits_virtual"] == "Нет данных"
     assert row["visits_physical"] == 1234567  # a number stays a number, grouped by the cell's format
     cell = next(r for r in sheet.iter_rows(min_row=3) if r[0].value == "NU")[codes.index("visits_physical")]
     assert cell.number_format == "#,##0.##"
@@ -131,3 +131,52 @@ def test_pdf_tables_repeat_their_header_and_never_split_a_row(app, client, figur
     assert last_cell != r"\d+%$" and rows >= 35 + 30  # every task's row and the overdue ones, each whole on its page
     text = "\n".join("\n".join(lines) for lines in pages)
     assert "15 December" in text and "Yes" in text  # dates spelled out, booleans in words
+
+
+@pytest.mark.parametrize(("language", "yes", "no", "kabis", "not_available", "month"), [
+    ("en", "Yes", "No", "KABIS", "Not available", "December"),
+    ("kk", "Иә", "Жоқ", "КАБИС", "Дерек жоқ", "желтоқсан"),
+    ("ru", "Да", "Нет", "КАБИС", "Нет данных", "декабря"),
+])
+def test_the_returns_xlsx_reads_as_the_return_page_in_each_language(app, client, language, yes, no, kabis,
+                                                                     not_available, month):
+    rep_account = make_user(app, Role.LIBRARY_REP, library="NU")
+    rep = api_token(client, rep_account.email, rep_account.password)
+    with app.app_context():
+        nu = db.session.scalar(sa.select(MemberLibrary.id).where(MemberLibrary.code == "NU"))
+    values = {**GOOD, "lms_type": "kabis", "has_repository": True, "has_rfid": False, "visits_virtual": "NA"}
+    assert client.put(f"/api/v1/libraries/{nu}/returns/2024", json={"values": values}, headers=rep).status_code == 200
+    submitted = client.post(f"/api/v1/libraries/{nu}/returns/2024/submit", json={}, headers=rep)
+    assert submitted.status_code == 200, submitted.get_json()
+    coordinator_account = make_user(app, Role.COORDINATOR, locale=language)
+    coordinator = api_token(client, coordinator_account.email, coordinator_account.password)
+
+    sheet = read_xlsx(get(client, "/api/v1/exports/returns?format=xlsx&year=2024", coordinator, language))["Annual returns"]
+    codes = [c.value for c in sheet[2]]
+    cells = next(r for r in sheet.iter_rows(min_row=3) if r[0].value == "NU")
+    row = {code: cell.value for code, cell in zip(codes, cells, strict=False)}
+    assert (row["has_repository"], row["has_rfid"], row["lms_type_label"]) == (yes, no, kabis)
+    assert row["visits_virtual"] == not_available
+    assert row["has_discovery"] is None and row["ecatalogue_share_percent"] is None  # empty cells, not "—"
+    moment = cells[codes.index("submitted_at")]
+    assert moment.is_date and moment.number_format == "d mmmm yyyy hh:mm"
+
+    page_client = app.test_client()
+    login(page_client, coordinator_account.email, coordinator_account.password)
+    html = page_client.get("/libraries/NU/returns/2024").get_data(as_text=True)
+    outputs = re.findall(r"<output>([^<]*)</output>", html)
+    assert {yes, no, kabis, not_available, "—"} <= set(outputs)
+    # The XLSX's date cell holds the moment on the app's clock, the one the page prints in words.
+    assert moment.value.strftime("%H:%M") in html.split('id="history"')[1]
+    assert month in html or month == "December"  # the due date, in words (15 February: no December in en)
+
+
+@pytest.mark.parametrize(("language", "yes", "no", "month"), [("en", "Yes", "No", "December"),
+                                                              ("kk", "Иә", "Жоқ", "желтоқсан"),
+                                                              ("ru", "Да", "Нет", "декабря")])
+def test_the_progress_pdf_spells_dates_and_booleans_in_each_language(app, client, figures, language, yes, no,  # noqa: F811
+                                                                      month):
+    headers = headers_for(app, client, Role.OBSERVER)
+    report = get(client, "/api/v1/exports/progress?format=pdf", headers, language)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(report.data)).pages)
+    assert re.search(rf"15\s+{month}", text) and yes in text and no in text  # a narrow cell may wrap the date
