@@ -30,6 +30,12 @@ def can_edit_return(user: User, library: MemberLibrary) -> bool:
     return user.represents(library.id) or user.is_admin
 
 
+def check_can_fill(user: User, library: MemberLibrary) -> None:
+    """Refuses whoever may not fill in the library's return (before anything they sent is read)."""
+    if not can_edit_return(user, library):
+        raise NotAllowed(_("Only the library's representatives can fill in its return."))
+
+
 def can_read_return(user: User, library: MemberLibrary) -> bool:
     """The library's representatives, and everyone who reviews or oversees (coordinator, admin, observer)."""
     from association.users.models import Role
@@ -150,8 +156,7 @@ class SaveResult:
 def _prepare(library: MemberLibrary, year: int, user: User, submitted: dict[str, Any],
              notes: dict[str, str] | None, *, for_change: bool) -> tuple[ReturnForm, AnnualReturn | None, dict[str, Any]]:
     """Every check a save makes before writing anything: who, which form, its state, the values' types."""
-    if not can_edit_return(user, library):
-        raise NotAllowed(_("Only the library's representatives can fill in its return."))
+    check_can_fill(user, library)
     annual_return = find_return(library.id, year, for_change=for_change)
     form = form_of(annual_return) if annual_return is not None else form_for_year(year)
     _check_open(form)

@@ -229,6 +229,7 @@ def return_upload(code: str, year: int):
     labels = {f.code: f.label for f in page.form.fields}
     fields = {f.code: f for f in page.form.fields}
     try:
+        operations.check_can_fill(current_user, library)  # who first: a reader's upload is never read
         uploaded = read_upload(data, page.form, library.code)
         preview = operations.preview_return(library, year, current_user, uploaded.values)
     except SpreadsheetRefused as refused:

@@ -377,3 +377,16 @@ def test_last_years_values_read_in_words_and_text_stays_text(app, language, yes,
     assert (rows["lms_name"][6].value, rows["lms_name"][6].data_type) == ("=HYPERLINK(1)", "s")
     assert [rows[code][6].value for code in ("has_repository", "lms_type", "visits_virtual", "visits_physical")] == [
         yes, kabis, not_available, 1234567]  # a number stays a number cell
+
+
+def test_who_may_not_fill_the_return_is_refused_before_the_file_is_read(app, client):
+    csrf = signed_in_rep(app, client)
+    bad = filled_cells(template(client), {**GOOD, "staff_total": "thirty-four"})
+    observer = make_user(app, Role.OBSERVER)
+    reader = app.test_client()
+    login(reader, observer.email, observer.password)
+    csrf = csrf_token_from(reader.get("/libraries/NU/returns/2024").get_data(as_text=True))
+    response = upload(reader, csrf, bad)
+    assert response.status_code == 403
+    assert "thirty-four" not in unescape(response.get_data(as_text=True))
+    assert stored(app) is None
