@@ -146,6 +146,20 @@ def latest_review(return_id: int) -> dict[str, Any] | None:
     return {"action": entry.action, "at": entry.at, "user": name, "comment": entry.comment}
 
 
+MILESTONES = ("submitted", "returned", "accepted", "reopened")
+
+
+def return_milestones(return_id: int) -> list[dict[str, Any]]:
+    """The return's submissions and reviews, oldest first, with who and when (and the reviewer's comment): the
+    history without its saves, as the printed return summarizes it."""
+    rows = db.session.execute(
+        sa.select(ReturnHistory, User.name).outerjoin(User, ReturnHistory.user_id == User.id)
+        .where(ReturnHistory.return_id == return_id, ReturnHistory.action.in_(MILESTONES))
+        .order_by(ReturnHistory.at, ReturnHistory.id)
+    ).all()
+    return [{"action": entry.action, "at": entry.at, "user": name, "comment": entry.comment} for entry, name in rows]
+
+
 @dataclass
 class ReturnPage:
     """Everything the return page shows, read in one call."""

@@ -13,10 +13,12 @@ from flask_login import current_user
 
 from association.core.errors import DomainError, ValidationFailed
 from association.core.forms import refusal_flashed, refusal_into_form
+from association.core.i18n import current_language
 from association.core.parsing import InputRefused, parse_json
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.core.redirects import safe_next
 from association.core.versions import EditConflict
+from association.exports.safety import attachment_name
 from association.extensions import db
 from association.libraries.queries import get_library
 from association.progress.queries import returns_completeness
@@ -34,6 +36,7 @@ from association.returns.forms import (
     submitted_values,
 )
 from association.returns.labels import ACTION_LABELS, STATUS_LABELS
+from association.returns.printout import printed_return, printed_return_pdf
 from association.returns.queue import queue_filters, review_queue_page
 from association.returns.spreadsheets import MAX_UPLOAD_BYTES, SpreadsheetRefused, build_template, read_upload
 from association.users.models import Role
@@ -86,6 +89,23 @@ def _field_name(name: str) -> str:
 def return_page(code: str, year: int):
     """A library's annual return for a year: the form (for its representatives), status, history, review."""
     return _render(_page(_library_or_404(code), year))
+
+
+@bp.route("/libraries/<code>/returns/<int:year>/print")
+@access(SIGNED_IN)
+def return_print(code: str, year: int):
+    """The return to print: every field's value beside last year's, the status and a summary of its reviews."""
+    return render_template("returns/print.html", printed=printed_return(_library_or_404(code), year, current_user))
+
+
+@bp.route("/libraries/<code>/returns/<int:year>/print.pdf")
+@access(SIGNED_IN)
+def return_pdf(code: str, year: int):
+    """The printable return as a PDF, in the reader's language (the file name says which)."""
+    printed = printed_return(_library_or_404(code), year, current_user)
+    name = attachment_name("return", printed.library_code, year, language=current_language(), extension="pdf")
+    return Response(printed_return_pdf(printed), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.route("/libraries/<code>/returns/<int:year>", methods=["POST"])

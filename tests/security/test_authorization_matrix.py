@@ -144,6 +144,8 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], object]] = {
     ("POST", "/libraries/<code>/returns/<int:year>"): (RETURN_EDITORS, {"action": "save", "version": "1"}),
     ("POST", "/libraries/<code>/returns/<int:year>/review"): (STAFF, {"action": "accept"}),
     ("GET", "/libraries/<code>/returns/<int:year>/template.xlsx"): (RETURN_READERS, None),
+    ("GET", "/libraries/<code>/returns/<int:year>/print"): (RETURN_READERS, None),
+    ("GET", "/libraries/<code>/returns/<int:year>/print.pdf"): (RETURN_READERS, None),
     ("POST", "/libraries/<code>/returns/<int:year>/upload"): (RETURN_EDITORS, {}),
     ("POST", "/libraries/<code>/returns/<int:year>/upload/confirm"): (
         RETURN_EDITORS, {"values": '{"students_fte": 1}', "version": "1", "read_values": ""}),
