@@ -33,7 +33,12 @@ def page_schema(item_schema: type[ma.Schema]) -> type[ma.Schema]:
 def page_response(items: list[dict[str, Any]], total: int, page: int, per_page: int) -> Response:
     """A page whose items were already dumped by a plain serializer (see roadmap.schemas.task_item), answered as
     JSON directly: flask-smorest passes a Response through and documents the route's page_schema all the same."""
-    return current_app.json.response({"items": items, "total": total, "page": page, "per_page": per_page})
+    return json_response({"items": items, "total": total, "page": page, "per_page": per_page})
+
+
+def json_response(document: Any) -> Response:
+    """`document` as the app's JSON, the way flask-smorest would have answered it once dumped."""
+    return current_app.response_class(f"{current_app.json.dumps(document)}\n", mimetype="application/json")
 
 
 def page_url(page: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, current_app
+from flask import Response, abort
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 
 from association.core.errors import NotAllowed, ValidationFailed
 from association.core.etags import check_if_match, documents_versions, etag_for, set_response_etag
-from association.core.pagination import PageArgs, page_response, page_schema, paginate
+from association.core.pagination import PageArgs, json_response, page_response, page_schema, paginate
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.extensions import db
 from association.programme.queries import chosen_programme
@@ -139,7 +139,7 @@ class Task(MethodView):
         document, etag = task_item(task), etag_for("task", task.id, task.version)
         db.session.commit()
         set_response_etag(etag)
-        return current_app.json.response(document)
+        return json_response(document)
 
 
 @blp.route("/<int:task_id>/history")

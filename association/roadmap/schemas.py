@@ -63,10 +63,10 @@ def task_item(task: RoadmapTask, today: date | None = None) -> dict[str, Any]:
     and tests/roadmap check that both give the same document): a list of 50 tasks spent a third of its time in
     marshmallow."""
     language = current_language()
+    origin = task.carried_from if task.carried_from_id is not None else None
     return {
         "id": task.id, "code": task.code, "programme": task.programme.code,
-        "carried_from": {"programme": task.carried_from.programme.code, "code": task.carried_from.code}
-        if task.carried_from_id is not None else None,
+        "carried_from": {"programme": origin.programme.code, "code": origin.code} if origin is not None else None,
         "title": localized(task.titles, language), "titles": task.titles,
         "description": localized(task.descriptions, language), "committee": task.committee.code,
         "direction": task.direction.number, "planned_year": task.planned_year,
