@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import marshmallow as ma
 import sqlalchemy as sa
@@ -38,7 +38,7 @@ def page_response(items: list[dict[str, Any]], total: int, page: int, per_page: 
 
 def json_response(document: Any) -> Response:
     """`document` as the app's JSON, the way flask-smorest would have answered it once dumped."""
-    return current_app.response_class(f"{current_app.json.dumps(document)}\n", mimetype="application/json")
+    return cast(Response, current_app.json.response(document))  # jsonify's compact JSON: the app's response class
 
 
 def page_url(page: int) -> str:
