@@ -51,6 +51,8 @@ ENDPOINTS = [
     ("dashboard page", "GET", "/", "session"),
     ("task list page", "GET", "/tasks", "session"),
     ("library page (NU)", "GET", "/libraries/NU", "session"),
+    ("return PUT (NU 2024)", "PUT", "/api/v1/libraries/{nu}/returns/2024", "rep"),
+    ("task PATCH", "PATCH", "/api/v1/tasks/{task}", "token"),
 ]
 
 # Where a frame's own time is counted: the first matching part of its file's path.
@@ -150,20 +152,39 @@ def backend_cpu_ms(app) -> Callable[[], float]:
     return read
 
 
-def statements_per_request(app, client, method: str, path: str, headers: dict) -> int:
+def sender(client, method: str, path: str, headers: dict) -> Callable[[], Any]:
+    """What sends one request of an endpoint: a GET as it is; a write changes something each time (a return's
+    value, a task's progress, by turns) and a PATCH sends the If-Match of the version it last saw."""
+    if method == "GET":
+        return lambda: client.open(path, method=method, headers=headers)
+    turn = {"n": 0, "etag": client.get(path, headers=headers).headers.get("ETag")}
+
+    def send():
+        turn["n"] += 1
+        if method == "PUT":
+            return client.put(path, json={"values": {"staff_total": 12 + turn["n"] % 2}}, headers=headers)
+        answer = client.patch(path, json={"progress_percent": 40 + turn["n"] % 2},
+                              headers={**headers, "If-Match": turn["etag"]})
+        turn["etag"] = answer.headers.get("ETag", turn["etag"])
+        return answer
+
+    return send
+
+
+def statements_per_request(app, send: Callable[[], Any]) -> int:
     from tests.querycount import count_queries
 
     with count_queries(app) as statements:
-        client.open(path, method=method, headers=headers).get_data()
+        send().get_data()
     return len(statements)
 
 
-def profile_parts(client, method: str, path: str, headers: dict, requests: int) -> dict[str, float]:
+def profile_parts(send: Callable[[], Any], requests: int) -> dict[str, float]:
     """The share of the application's own time (tottime) spent in each part, from cProfile."""
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(requests):
-        client.open(path, method=method, headers=headers).get_data()
+        send().get_data()
     profiler.disable()
     shares: dict[str, float] = defaultdict(float)
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
@@ -176,6 +197,13 @@ def profile_parts(client, method: str, path: str, headers: dict, requests: int) 
 
 def measure(app, scale: int, requests: int, rounds: int, nu_id: int, only: list[str]) -> list[dict[str, Any]]:
     callers = clients(app)
+    coordinator, coordinator_headers = callers["token"]  # a task in progress, whose progress the PATCH changes
+    task = coordinator.get("/api/v1/tasks?per_page=1&status=planned", headers=coordinator_headers).get_json()
+    task_id = task["items"][0]["id"]
+    etag = coordinator.get(f"/api/v1/tasks/{task_id}", headers=coordinator_headers).headers["ETag"]
+    moved = coordinator.patch(f"/api/v1/tasks/{task_id}", json={"status": "in_progress"},
+                              headers={**coordinator_headers, "If-Match": etag})
+    assert moved.status_code == 200, moved.get_data(as_text=True)
     pg_cpu = backend_cpu_ms(app)
     rep, rep_headers = callers["rep"]  # NU's return is started, as a representative would have done
     started = rep.put(f"/api/v1/libraries/{nu_id}/returns/2024", json={"values": {"staff_total": 12}},
@@ -185,24 +213,25 @@ def measure(app, scale: int, requests: int, rounds: int, nu_id: int, only: list[
     for label, method, path, who in ENDPOINTS:
         if only and "floor" not in label and not any(text in label for text in only):
             continue
-        path = path.format(nu=nu_id)
+        path = path.format(nu=nu_id, task=task_id)
         client, headers = callers[who]
-        answer = client.open(path, method=method, headers=headers)
+        send = sender(client, method, path, headers)
+        answer = send()
         assert answer.status_code < 300, (path, answer.status_code, answer.get_data(as_text=True)[:300])
         for _ in range(20):  # warm: caches filled, statements compiled
-            client.open(path, method=method, headers=headers).get_data()
+            send().get_data()
         app_ms, pg_ms = [], []
         for _ in range(rounds):
             pg_before, cpu_before = pg_cpu(), time.process_time()
             for _ in range(requests):
-                client.open(path, method=method, headers=headers).get_data()
+                send().get_data()
             app_ms.append((time.process_time() - cpu_before) * 1000.0 / requests)
             pg_ms.append((pg_cpu() - pg_before) / requests)
         rows.append({"scale": scale, "endpoint": label, "app_ms": statistics.median(app_ms),
                      "pg_ms": statistics.median(pg_ms),
-                     "statements": statements_per_request(app, client, method, path, headers),
+                     "statements": statements_per_request(app, send),
                      "bytes": len(answer.get_data()),
-                     "parts": profile_parts(client, method, path, headers, max(20, requests // 4))})
+                     "parts": profile_parts(send, max(20, requests // 4))})
     return rows
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import Response, abort
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from association.committees.queries import describe_committees
 from association.committees.schemas import CommitteeSchema
-from association.core.pagination import PageArgs, page_schema
+from association.core.pagination import PageArgs, page_response, page_schema
 from association.core.permissions import SIGNED_IN, access
 
 blp = Blueprint("committees_api", __name__, url_prefix="/api/v1/committees", description="Committees")
@@ -19,12 +19,11 @@ class Committees(MethodView):
     @access(SIGNED_IN)
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_schema(CommitteeSchema))
-    def get(self, args: dict) -> dict:
+    def get(self, args: dict) -> Response:
         """List the committees with tasks_total, tasks_by_status and progress_percent"""
-        rows = describe_committees()
+        rows = describe_committees()  # already CommitteeSchema's shape, JSON types only: answered as they are
         start = (args["page"] - 1) * args["per_page"]
-        return {"items": rows[start:start + args["per_page"]], "total": len(rows), "page": args["page"],
-                "per_page": args["per_page"]}
+        return page_response(rows[start:start + args["per_page"]], len(rows), args["page"], args["per_page"])
 
 
 @blp.route("/<int:committee_id>")

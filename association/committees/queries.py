@@ -21,13 +21,20 @@ from association.users.models import User
 
 def describe_committees(committee_id: int | None = None) -> list[dict[str, Any]]:
     """Committees in their order, each with its members and tasks_total / tasks_by_status / progress_percent."""
-    query = sa.select(Committee).options(
-        selectinload(Committee.memberships).joinedload(CommitteeMembership.user)
-    ).order_by(Committee.position, Committee.code)
+    query = sa.select(Committee).order_by(Committee.position, Committee.code)
     if committee_id is not None:
         query = query.where(Committee.id == committee_id)
     committees = db.session.scalars(query).all()
-    figures = committee_figures([c.id for c in committees])
+    ids = [c.id for c in committees]
+    # The members' names and chairs only, as rows: loading each member as a User (with its roles) cost more than
+    # the rest of the committee list.
+    members: dict[int, list[dict[str, Any]]] = {committee_id: [] for committee_id in ids}
+    for row in db.session.execute(
+        sa.select(CommitteeMembership.committee_id, User.name, CommitteeMembership.chair)
+        .join(User, User.id == CommitteeMembership.user_id).where(CommitteeMembership.committee_id.in_(ids))
+    ):
+        members[row.committee_id].append({"name": row.name, "chair": row.chair})
+    figures = committee_figures(ids)
     return [
         {
             "id": committee.id, "code": committee.code, "name": committee.name, "names": committee.names,
@@ -35,8 +42,7 @@ def describe_committees(committee_id: int | None = None) -> list[dict[str, Any]]
             "tasks_total": figures[committee.id].tasks_total,
             "tasks_by_status": figures[committee.id].tasks_by_status,
             "progress_percent": figures[committee.id].progress_percent,
-            "members": sorted(({"name": m.user.name, "chair": m.chair} for m in committee.memberships),
-                              key=lambda member: (not member["chair"], member["name"])),
+            "members": sorted(members[committee.id], key=lambda member: (not member["chair"], member["name"])),
         }
         for committee in committees
     ]

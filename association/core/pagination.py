@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import marshmallow as ma
 import sqlalchemy as sa
+from flask import Response, current_app
 
 from association.core.schemas import QueryArgs
 from association.extensions import db
@@ -27,6 +28,17 @@ def page_schema(item_schema: type[ma.Schema]) -> type[ma.Schema]:
         "page": ma.fields.Integer(),
         "per_page": ma.fields.Integer(),
     }, name=f"{item_schema.__name__.removesuffix('Schema')}PageSchema")
+
+
+def page_response(items: list[dict[str, Any]], total: int, page: int, per_page: int) -> Response:
+    """A page whose items were already dumped by a plain serializer (see roadmap.schemas.task_item), answered as
+    JSON directly: flask-smorest passes a Response through and documents the route's page_schema all the same."""
+    return json_response({"items": items, "total": total, "page": page, "per_page": per_page})
+
+
+def json_response(document: Any) -> Response:
+    """`document` as the app's JSON, the way flask-smorest would have answered it once dumped."""
+    return cast(Response, current_app.json.response(document))  # jsonify's compact JSON: the app's response class
 
 
 def page_url(page: int) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import Response, abort
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from association.core.errors import NotAllowed
 from association.core.etags import check_if_match, documents_versions, etag_for, set_response_etag
-from association.core.pagination import page_schema, paginate
+from association.core.pagination import page_response, page_schema, paginate
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.extensions import db
 from association.libraries import operations, queries
@@ -24,6 +24,7 @@ from association.libraries.schemas import (
     MeasureArgs,
     MeasureSchema,
     MembershipArgs,
+    library_item,
 )
 from association.progress.queries import overall_percents
 from association.roadmap.models import RoadmapTask
@@ -52,11 +53,11 @@ class Libraries(MethodView):
     @access(SIGNED_IN)
     @blp.arguments(LibraryQueryArgs, location="query")
     @blp.response(200, page_schema(LibrarySchema))
-    def get(self, args: dict) -> dict:
+    def get(self, args: dict) -> Response:
         """List the member libraries, filtered and paginated, with their overall progress"""
         items, total = paginate(queries.library_query(args), args["page"], args["per_page"])
-        return {"items": queries.describe_libraries(items), "total": total, "page": args["page"],
-                "per_page": args["per_page"]}
+        return page_response([library_item(described) for described in queries.describe_libraries(items)], total,
+                             args["page"], args["per_page"])
 
     @access(STAFF)
     @blp.arguments(LibraryCreateArgs)

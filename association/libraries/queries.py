@@ -73,9 +73,10 @@ def get_library(library_id: int | None = None, code: str | None = None) -> Membe
     return db.session.scalars(query).one_or_none()
 
 
-def representatives(library_id: int) -> list[User]:
+def representatives(library_id: int) -> list[str]:
+    """The names of the library's representatives, by name."""
     return list(db.session.scalars(
-        sa.select(User).join(UserRole).where(User.library_id == library_id, UserRole.role == Role.LIBRARY_REP)
+        sa.select(User.name).join(UserRole).where(User.library_id == library_id, UserRole.role == Role.LIBRARY_REP)
         .order_by(User.name)
     ))
 
@@ -102,13 +103,14 @@ class Measure:
     version: int = 0  # the version its form is read at (0: nothing recorded yet)
 
 
-def library_measures(library_id: int) -> list[Measure]:
-    """Every library-level measure of the programme shown (cancelled ones left out) with this library's progress."""
+def library_measures(library_id: int, programme_id: int | None = None) -> list[Measure]:
+    """Every library-level measure of the programme (default: the one shown; cancelled measures left out) with
+    this library's progress."""
     from association.programme.queries import default_programme_id
 
     tasks = db.session.scalars(
         sa.select(RoadmapTask).where(RoadmapTask.library_level, RoadmapTask.status != TaskStatus.CANCELLED,
-                                     RoadmapTask.programme_id == default_programme_id())
+                                     RoadmapTask.programme_id == (programme_id or default_programme_id()))
         .options(joinedload(RoadmapTask.committee)).order_by(*code_order())
     ).unique().all()
     rows = {
@@ -131,8 +133,10 @@ def library_measures(library_id: int) -> list[Measure]:
     return measures
 
 
-def measure_history(library_id: int) -> list[tuple[LibraryProgressHistory, str, str | None]]:
-    """The library's progress changes on the programme shown's measures, newest first: (entry, task code, who)."""
+def measure_history(library_id: int,
+                    programme_id: int | None = None) -> list[tuple[LibraryProgressHistory, str, str | None]]:
+    """The library's progress changes on the programme's measures (default: the programme shown), newest first:
+    (entry, task code, who)."""
     from association.programme.queries import default_programme_id
 
     return list(db.session.execute(
@@ -140,7 +144,8 @@ def measure_history(library_id: int) -> list[tuple[LibraryProgressHistory, str, 
         .join(LibraryProgress, LibraryProgressHistory.progress_id == LibraryProgress.id)
         .join(RoadmapTask, LibraryProgress.task_id == RoadmapTask.id)
         .outerjoin(User, LibraryProgressHistory.user_id == User.id)
-        .where(LibraryProgress.library_id == library_id, RoadmapTask.programme_id == default_programme_id())
+        .where(LibraryProgress.library_id == library_id,
+               RoadmapTask.programme_id == (programme_id or default_programme_id()))
         .order_by(LibraryProgressHistory.at.desc(), LibraryProgressHistory.id.desc())
     ).all())
 
@@ -173,17 +178,22 @@ class LibraryPage:
 def library_page(library: MemberLibrary, user: User) -> LibraryPage:
     """A library's page for `user`: profile, figures, measures, representatives, membership, history, returns."""
     from association.libraries.operations import can_edit_profile, can_edit_progress
-    from association.progress.queries import library_figures
+    from association.programme.queries import default_programme_id
+    from association.progress.queries import LibraryFigures
     from association.returns.operations import can_read_return
     from association.returns.queries import returns_of_library
 
-    measures = library_measures(library.id)
+    programme_id = default_programme_id()
+    measures = library_measures(library.id, programme_id)
+    # The figures of progress.queries.library_figures, counted from the measures read (the same measures: the
+    # programme's library-level ones, cancelled left out) rather than read again.
+    figures = LibraryFigures(done=sum(1 for m in measures if m.status == MeasureStatus.DONE),
+                             applicable=sum(1 for m in measures if m.status != MeasureStatus.NOT_APPLICABLE))
     return LibraryPage(
-        record=library, library=describe_libraries([library])[0], figures=library_figures([library.id])[library.id],
-        measures=measures,
+        record=library, library=describe_libraries([library])[0], figures=figures, measures=measures,
         editable_measures={m.task.id for m in measures if can_edit_progress(user, library, m.task)},
         representatives=representatives(library.id), membership=membership_history(library.id),
-        history=measure_history(library.id), returns=returns_of_library(library.id),
+        history=measure_history(library.id, programme_id), returns=returns_of_library(library.id),
         can_edit_profile=can_edit_profile(user, library), can_read_returns=can_read_return(user, library),
         can_change_membership=user.is_coordinator,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 
 from association.core.pagination import PageArgs
@@ -39,6 +41,21 @@ class LibrarySchema(ma.Schema):
     address = ma.fields.String(allow_none=True)
     overall_percent = ma.fields.Integer(metadata={"description": "Done ÷ applicable library-level measures"})
     version = ma.fields.Integer()
+
+
+def library_item(described: dict[str, Any]) -> dict[str, Any]:
+    """LibrarySchema's dump of a library as queries.describe_libraries describes it, written out (what the list
+    answers for each library; tests/libraries check that both give the same document)."""
+    joined_on, left_on = described["joined_on"], described["left_on"]
+    return {
+        **{name: described[name] for name in _PLAIN_LIBRARY_FIELDS},
+        "joined_on": joined_on.isoformat() if joined_on is not None else None,
+        "left_on": left_on.isoformat() if left_on is not None else None,
+    }
+
+
+_PLAIN_LIBRARY_FIELDS = ("id", "code", "name", "names", "university", "city", "region", "type", "membership_status",
+                         "website", "email", "phone", "address", "overall_percent", "version")
 
 
 class LibraryDefinitionArgs(ma.Schema):

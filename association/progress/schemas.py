@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 
+from association.core.pagination import PageArgs
 from association.core.schemas import QueryArgs
 
 
@@ -58,7 +59,8 @@ class CompletenessSchema(ma.Schema):
     submitted = ma.fields.Integer()
     accepted = ma.fields.Integer()
     on_time = ma.fields.Integer()
-    items = ma.fields.List(ma.fields.Nested(CompletenessItemSchema))
+    items = ma.fields.List(ma.fields.Nested(CompletenessItemSchema),
+                           metadata={"description": "The same page of libraries as `libraries` (`expected` in all)"})
 
 
 class ProgrammeArgs(YearArgs):
@@ -66,12 +68,20 @@ class ProgrammeArgs(YearArgs):
                                  metadata={"description": "Programme code (default: the active one, else the newest)"})
 
 
+class ProgressArgs(ProgrammeArgs, PageArgs):
+    """The summary's per-library lists (`libraries`, `returns.items`) are paged: `page`, `per_page` as every list."""
+
+
 class ProgrammeSummarySchema(ma.Schema):
     programme = ma.fields.String(allow_none=True, metadata={"description": "The programme's code"})
     year = ma.fields.Integer(allow_none=True)
     tasks = ma.fields.Nested(TaskFiguresSchema)
     committees = ma.fields.List(ma.fields.Nested(CommitteeFiguresSchema))
-    libraries = ma.fields.List(ma.fields.Nested(LibraryFiguresSchema))
+    libraries = ma.fields.List(ma.fields.Nested(LibraryFiguresSchema),
+                               metadata={"description": "One page of the active member libraries, by code"})
+    libraries_total = ma.fields.Integer(metadata={"description": "How many libraries the pages list"})
+    page = ma.fields.Integer(metadata={"description": "The page of `libraries` and `returns.items`"})
+    per_page = ma.fields.Integer()
     library_distribution = ma.fields.List(ma.fields.Nested(BandSchema))
     regions = ma.fields.List(ma.fields.Nested(RegionFiguresSchema))
     returns = ma.fields.Nested(CompletenessSchema, allow_none=True)

@@ -53,17 +53,32 @@ RECENT_HISTORY = 20
 
 def return_history(return_id: int, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
     """The return's history, newest first (`limit` entries from `offset`, or all of it)."""
+    return history_with_total(return_id, limit, offset)[0]
+
+
+def history_with_total(return_id: int, limit: int | None = None,
+                       offset: int = 0) -> tuple[list[dict[str, Any]], int | None]:
+    """The return's history entries as return_history, and how many it has in all, in one statement (the count is
+    a window over the whole history, computed before the limit); None when the page is empty, the count unknown."""
     rows = db.session.execute(
-        sa.select(ReturnHistory, User.name).outerjoin(User, ReturnHistory.user_id == User.id)
+        sa.select(ReturnHistory, User.name, sa.func.count().over().label("total"))
+        .outerjoin(User, ReturnHistory.user_id == User.id)
         .where(ReturnHistory.return_id == return_id).order_by(ReturnHistory.at.desc(), ReturnHistory.id.desc())
         .limit(limit).offset(offset)
     ).all()
-    return [
+    entries = [
         {"at": entry.at, "user": name, "action": entry.action,
          "from_status": entry.from_status.value if entry.from_status else None, "to_status": entry.to_status.value,
          "comment": entry.comment, "values_before": entry.values_before}
-        for entry, name in rows
+        for entry, name, _total in rows
     ]
+    return entries, rows[0].total if rows else None
+
+
+def _history_and_total(return_id: int, limit: int | None) -> tuple[list[dict[str, Any]], int]:
+    """The newest `limit` entries and the total: one statement, a second only for a history that is empty."""
+    entries, total = history_with_total(return_id, limit)
+    return entries, total if total is not None else return_history_total(return_id)
 
 
 def return_history_total(return_id: int) -> int:
@@ -74,6 +89,7 @@ def return_history_total(return_id: int) -> int:
 def describe_return(annual_return: AnnualReturn, library_code: str, form: ReturnForm,
                     findings: Findings) -> dict[str, Any]:
     """A return as the API shows it: values, errors, warnings, version, dates and its newest history entries."""
+    history, history_total = _history_and_total(annual_return.id, RECENT_HISTORY)
     return {
         "id": annual_return.id, "library": library_code, "year": annual_return.year,
         "status": annual_return.status.value, "values": annual_return.values or {},
@@ -81,8 +97,7 @@ def describe_return(annual_return: AnnualReturn, library_code: str, form: Return
         "version": annual_return.version, "submitted_at": annual_return.submitted_at,
         "first_submitted_at": annual_return.first_submitted_at, "accepted_at": annual_return.accepted_at,
         "late": is_late(annual_return, form), "review_comment": annual_return.review_comment,
-        "history": return_history(annual_return.id, limit=RECENT_HISTORY),
-        "history_total": return_history_total(annual_return.id),
+        "history": history, "history_total": history_total,
     }
 
 
@@ -205,15 +220,15 @@ def return_page(library: MemberLibrary, year: int, user: User, *, whole_history:
          "fields": [f for f in form.fields if f.section == section["code"]]}
         for section in form.sections or [{"code": f.section} for f in form.fields[:1]]
     ]
+    history, history_total = (_history_and_total(annual_return.id, None if whole_history else RECENT_HISTORY)
+                              if annual_return else ([], 0))
     return ReturnPage(
         library=library, year=year, form=form, annual_return=annual_return, sections=sections,
         findings=operations.findings_for(annual_return, form) if annual_return else Findings(),
         editable=operations.can_change_return(user, library, annual_return, form),
         can_review=operations.can_review(user),
         previous=operations.previous_values(library.id, year) or {},
-        history=return_history(annual_return.id, limit=None if whole_history else RECENT_HISTORY)
-        if annual_return else [],
-        history_total=return_history_total(annual_return.id) if annual_return else 0,
+        history=history, history_total=history_total,
         late=is_late(annual_return, form),
         last_review=latest_review(annual_return.id) if annual_return else None,
     )

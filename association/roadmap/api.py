@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort
+from datetime import date
+
+from flask import Response, abort
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,7 +12,7 @@ from flask_smorest import Blueprint
 
 from association.core.errors import NotAllowed, ValidationFailed
 from association.core.etags import check_if_match, documents_versions, etag_for, set_response_etag
-from association.core.pagination import PageArgs, page_schema, paginate
+from association.core.pagination import PageArgs, json_response, page_response, page_schema, paginate
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.extensions import db
 from association.programme.queries import chosen_programme
@@ -26,6 +28,7 @@ from association.roadmap.schemas import (
     TaskQueryArgs,
     TaskSchema,
     WatchSchema,
+    task_item,
 )
 from association.users.models import Role
 
@@ -52,11 +55,12 @@ class Tasks(MethodView):
     @access(SIGNED_IN)
     @blp.arguments(TaskQueryArgs, location="query")
     @blp.response(200, page_schema(TaskSchema))
-    def get(self, args: dict) -> dict:
+    def get(self, args: dict) -> Response:
         """List a programme's roadmap tasks (default: the active programme), filtered and paginated"""
         filters = {**args, "programme_id": chosen_programme(args.get("programme")).id}
         items, total = paginate(queries.task_query(filters), args["page"], args["per_page"])
-        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+        today = date.today()
+        return page_response([task_item(task, today) for task in items], total, args["page"], args["per_page"])
 
     @access(STAFF)
     @blp.arguments(TaskCreateArgs)
@@ -106,7 +110,7 @@ class Task(MethodView):
     @blp.alt_response(412, description="If-Match names an older version")
     @blp.alt_response(428, description="If-Match is missing")
     @documents_versions(if_match="required")
-    def patch(self, args: dict, task_id: int) -> RoadmapTask:
+    def patch(self, args: dict, task_id: int) -> Response:
         """Change a task's status, progress or comment, or (coordinator) its definition; send If-Match"""
         task = _task_or_404(task_id)
         if not operations.can_update_task(current_user, task):  # 403 before 428/412: say no first
@@ -129,8 +133,13 @@ class Task(MethodView):
                 evidence_url=progress.get("evidence_url"),
                 expected_version=None if definition or "assignee" in args else version,
             )
+        # The answer is the task as flushed (its version and updated_at are set in Python), dumped before the
+        # commit expires it: reading it again afterwards cost a statement and an ORM load.
+        db.session.flush()
+        document, etag = task_item(task), etag_for("task", task.id, task.version)
         db.session.commit()
-        return _with_etag(_task_or_404(task_id))
+        set_response_etag(etag)
+        return json_response(document)
 
 
 @blp.route("/<int:task_id>/history")

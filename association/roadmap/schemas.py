@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 import marshmallow as ma
 
+from association.core.i18n import current_language
 from association.core.models import localized
 from association.core.pagination import PageArgs
-from association.roadmap.models import TaskStatus
+from association.roadmap.models import RoadmapTask, TaskStatus
 from association.roadmap.operations import MAX_COMMENT_LENGTH
 
 STATUSES = [status.value for status in TaskStatus]
@@ -52,6 +56,29 @@ class TaskSchema(ma.Schema):
     version = ma.fields.Integer(metadata={"description": "Send the ETag (If-Match) to change this version"})
     assignee = ma.fields.Integer(attribute="assignee_id", allow_none=True,
                                  metadata={"description": "The user id of the task's owner, a committee member"})
+
+
+def task_item(task: RoadmapTask, today: date | None = None) -> dict[str, Any]:
+    """TaskSchema's dump written out (what the lists answer for each task; the schema stays the documented shape,
+    and tests/roadmap check that both give the same document): a list of 50 tasks spent a third of its time in
+    marshmallow."""
+    language = current_language()
+    origin = task.carried_from if task.carried_from_id is not None else None
+    return {
+        "id": task.id, "code": task.code, "programme": task.programme.code,
+        "carried_from": {"programme": origin.programme.code, "code": origin.code} if origin is not None else None,
+        "title": localized(task.titles, language), "titles": task.titles,
+        "description": localized(task.descriptions, language), "committee": task.committee.code,
+        "direction": task.direction.number, "planned_year": task.planned_year,
+        "due_date": task.due_date.isoformat() if task.due_date is not None else None,
+        "status": task.status.value, "progress_percent": task.progress_percent, "overdue": task.is_overdue(today),
+        "library_level": task.library_level, "expected_result": localized(task.expected_results, language),
+        "indicator": localized(task.indicators, language),
+        "target_value": None if task.target_value is None else str(task.target_value),
+        "target_unit": task.target_unit,
+        "updated_at": task.updated_at.isoformat() if task.updated_at is not None else None,
+        "version": task.version, "assignee": task.assignee_id,
+    }
 
 
 class TaskPatchArgs(ma.Schema):

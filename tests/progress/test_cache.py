@@ -164,3 +164,22 @@ def test_every_table_the_figures_read_invalidates_them(app, ctx):
             for name in re.findall(r"\b(?:FROM|JOIN)\s+([a-z_]+)", statement)}
     assert "library_progress" in read and "annual_returns" in read  # the parsing found the tables
     assert read <= FIGURE_SOURCES, read - FIGURE_SOURCES
+
+
+def test_progress_pages_its_per_library_lists_and_keeps_the_totals(app, client):
+    coordinator = headers_for(app, client, Role.COORDINATOR)
+    whole = client.get("/api/v1/progress?per_page=200", headers=coordinator).get_json()
+    total = whole["libraries_total"]
+    assert total == len(whole["libraries"]) == len(whole["returns"]["items"]) == whole["returns"]["expected"] > 3
+    pages = [client.get(f"/api/v1/progress?per_page=2&page={page}", headers=coordinator).get_json()
+             for page in range(1, (total + 1) // 2 + 2)]
+    assert [len(p["libraries"]) for p in pages[:-1]][-1] in (1, 2) and pages[-1]["libraries"] == []
+    assert [row for p in pages for row in p["libraries"]] == whole["libraries"]
+    assert [row for p in pages for row in p["returns"]["items"]] == whole["returns"]["items"]
+    for part in ("tasks", "committees", "regions", "library_distribution", "programme"):
+        assert all(p[part] == whole[part] for p in pages), part
+    assert (pages[0]["page"], pages[0]["per_page"], pages[0]["libraries_total"]) == (1, 2, total)
+    default = client.get("/api/v1/progress", headers=coordinator).get_json()
+    assert (default["page"], default["per_page"]) == (1, 50)
+    assert client.get("/api/v1/progress?per_page=201", headers=coordinator).status_code == 422
+    assert client.get("/api/v1/progress?page=0", headers=coordinator).status_code == 422
