@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,25 +52,22 @@ class LibraryFigures:
 
 def library_figures(library_ids: list[int] | None = None,
                     programme_id: int | None = None) -> dict[int, LibraryFigures]:
-    """Done and applicable measures per library (two queries, whatever the number of libraries)."""
+    """Done and applicable measures per library (two queries, whatever the number of libraries). PostgreSQL counts
+    both in one pass (a row per library, two integers), so no status is loaded into Python."""
     measures = measure_ids(programme_id)
     query = (
-        sa.select(LibraryProgress.library_id, LibraryProgress.status, sa.func.count())
+        sa.select(LibraryProgress.library_id,
+                  sa.func.count(sa.case((LibraryProgress.status == MeasureStatus.DONE, 1))),
+                  sa.func.count(sa.case((LibraryProgress.status == MeasureStatus.NOT_APPLICABLE, 1))))
         .where(LibraryProgress.task_id.in_(measures),
                LibraryProgress.status.in_([MeasureStatus.DONE, MeasureStatus.NOT_APPLICABLE]))
-        .group_by(LibraryProgress.library_id, LibraryProgress.status)
+        .group_by(LibraryProgress.library_id)
     )
     if library_ids is not None:
         query = query.where(LibraryProgress.library_id.in_(library_ids))
-    done: dict[int, int] = {}
-    not_applicable: dict[int, int] = {}
-    for library_id, status, count in db.session.execute(query):
-        if MeasureStatus(status) == MeasureStatus.DONE:
-            done[library_id] = count
-        elif MeasureStatus(status) == MeasureStatus.NOT_APPLICABLE:
-            not_applicable[library_id] = count
-    ids = library_ids if library_ids is not None else list(set(done) | set(not_applicable))
-    return {i: LibraryFigures(done.get(i, 0), len(measures) - not_applicable.get(i, 0)) for i in ids}
+    counted = {library_id: (done, not_applicable) for library_id, done, not_applicable in db.session.execute(query)}
+    ids = library_ids if library_ids is not None else list(counted)
+    return {i: LibraryFigures(counted.get(i, (0, 0))[0], len(measures) - counted.get(i, (0, 0))[1]) for i in ids}
 
 
 def overall_percents(library_ids: list[int], programme_id: int | None = None) -> dict[int, int]:
@@ -99,22 +97,40 @@ class RegionFigures:
 def region_figures(figures: dict[int, LibraryFigures] | None = None) -> list[RegionFigures]:
     """Progress per region, pooled over its active member libraries (regions without members left out).
     `figures`: the libraries' figures when the caller has them already (they are not computed twice)."""
-    rows = db.session.execute(
-        sa.select(MemberLibrary.id, Region.code, Region.name_kk, Region.name_ru, Region.name_en)
-        .join(Region, MemberLibrary.region_id == Region.id)
-        .where(MemberLibrary.membership_status == MembershipStatus.ACTIVE)
-        .order_by(Region.position)
-    ).all()
+    rows = db.session.execute(_active_libraries_with_regions()).all()
     if figures is None:
         figures = library_figures([row.id for row in rows])
-    regions: dict[str, RegionFigures] = {}
+    return _pooled_by_region(rows, figures)
+
+
+def _active_libraries_with_regions() -> sa.Select:
+    """The active member libraries, in code order, with their names and their region's code, names and position."""
+    return (
+        sa.select(MemberLibrary.id, MemberLibrary.code, MemberLibrary.name_kk, MemberLibrary.name_ru,
+                  MemberLibrary.name_en, Region.code.label("region_code"), Region.name_kk.label("region_kk"),
+                  Region.name_ru.label("region_ru"), Region.name_en.label("region_en"),
+                  Region.position.label("region_position"), Region.id.label("region_id"))
+        .join(Region, MemberLibrary.region_id == Region.id)
+        .where(MemberLibrary.membership_status == MembershipStatus.ACTIVE).order_by(MemberLibrary.code)
+    )
+
+
+def _pooled_by_region(rows: Sequence[sa.Row], figures: dict[int, LibraryFigures]) -> list[RegionFigures]:
+    """The libraries' figures summed per region, regions in their position order."""
+    pooled: dict[int, list[int]] = {}  # region id → [libraries, done, applicable]
+    first: dict[int, sa.Row] = {}
     for row in rows:
-        current = regions.get(row.code) or RegionFigures(row.code, {"kk": row.name_kk, "ru": row.name_ru,
-                                                                    "en": row.name_en}, 0, 0, 0)
         library = figures[row.id]
-        regions[row.code] = RegionFigures(current.code, current.names, current.libraries + 1,
-                                          current.done + library.done, current.applicable + library.applicable)
-    return list(regions.values())
+        sums = pooled.get(row.region_id)
+        if sums is None:
+            pooled[row.region_id] = sums = [0, 0, 0]
+            first[row.region_id] = row
+        sums[0] += 1
+        sums[1] += library.done
+        sums[2] += library.applicable
+    ordered = sorted(first.values(), key=lambda row: (row.region_position, row.region_id))
+    return [RegionFigures(row.region_code, {"kk": row.region_kk, "ru": row.region_ru, "en": row.region_en},
+                          *pooled[row.region_id]) for row in ordered]
 
 
 def progress_distribution(percents: list[int]) -> list[tuple[str, int]]:
@@ -170,23 +186,24 @@ def returns_completeness(year: int) -> Completeness:
         sa.select(ReturnForm).where(ReturnForm.year == year).order_by(ReturnForm.revision.desc())
     ).first()
     rows = db.session.execute(
-        sa.select(MemberLibrary.code, AnnualReturn.status, AnnualReturn.submitted_at, AnnualReturn.first_submitted_at)
+        # The status as stored (a string), not as an enum: 3,600 libraries at 30× would build 3,600 members.
+        sa.select(MemberLibrary.code, sa.type_coerce(AnnualReturn.status, sa.String), AnnualReturn.submitted_at,
+                  AnnualReturn.first_submitted_at)
         .outerjoin(AnnualReturn, sa.and_(AnnualReturn.library_id == MemberLibrary.id, AnnualReturn.year == year))
         .where(MemberLibrary.membership_status == MembershipStatus.ACTIVE)
         .order_by(MemberLibrary.code)
     ).all()
-    submitted_states = {ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED}
+    submitted_states = {ReturnStatus.SUBMITTED.value, ReturnStatus.ACCEPTED.value}
+    accepted_state = ReturnStatus.ACCEPTED.value
     items, submitted, accepted, on_time = [], 0, 0, 0
-    for code, stored_status, submitted_at, first_submitted_at in rows:
-        status = ReturnStatus(stored_status) if stored_status else None
+    for code, status, submitted_at, first_submitted_at in rows:
         if status in submitted_states:
             submitted += 1
-        if status == ReturnStatus.ACCEPTED:
-            accepted += 1
-        if status in submitted_states and form is not None and returns_on_time(first_submitted_at, form.due_on):
-            on_time += 1
-        items.append({"library": code, "status": status.value if status else "not_started",
-                      "submitted_at": submitted_at})
+            if status == accepted_state:
+                accepted += 1
+            if form is not None and returns_on_time(first_submitted_at, form.due_on):
+                on_time += 1
+        items.append({"library": code, "status": status or "not_started", "submitted_at": submitted_at})
     return Completeness(year, form.due_on if form else None, len(rows), submitted, accepted, on_time, items)
 
 
@@ -234,16 +251,12 @@ def compute_programme_summary(year: int | None, today: date, programme_id: int |
     counts = task_status_counts(year, today, programme_id)
     committees = db.session.scalars(sa.select(Committee).order_by(Committee.position)).all()
     figures = committee_figures([c.id for c in committees], year, programme_id)
-    libraries = db.session.execute(
-        sa.select(MemberLibrary.id, MemberLibrary.code, MemberLibrary.name_kk, MemberLibrary.name_ru,
-                  MemberLibrary.name_en, Region.code)
-        .join(Region, MemberLibrary.region_id == Region.id)
-        .where(MemberLibrary.membership_status == MembershipStatus.ACTIVE).order_by(MemberLibrary.code)
-    ).all()
+    libraries = db.session.execute(_active_libraries_with_regions()).all()
     figures_by_library = library_figures(programme_id=programme_id)  # every library at once: no IN list
     untouched = LibraryFigures(0, len(measure_ids(programme_id)))  # a library with nothing done and nothing excluded
     everyone = {row.id: figures_by_library.get(row.id, untouched) for row in libraries}
     percents = {library_id: figures.overall_percent for library_id, figures in everyone.items()}
+    language = current_language()
     returns_year = year or current_reporting_year(today)
     programme = db.session.get(Programme, programme_id) if programme_id else None
     return ProgrammeSummary(
@@ -256,12 +269,13 @@ def compute_programme_summary(year: int | None, today: date, programme_id: int |
         committees=[{"code": c.code, "name": c.name, "short_name": c.short_name,
                      "tasks_total": figures[c.id].tasks_total, "tasks_by_status": figures[c.id].tasks_by_status,
                      "progress_percent": figures[c.id].progress_percent} for c in committees],
-        libraries=[{"code": row.code, "name": localized({"kk": row.name_kk, "ru": row.name_ru, "en": row.name_en}),
-                    "region": row[5], "overall_percent": percents[row.id]} for row in libraries],
+        libraries=[{"code": row.code,
+                    "name": localized({"kk": row.name_kk, "ru": row.name_ru, "en": row.name_en}, language),
+                    "region": row.region_code, "overall_percent": percents[row.id]} for row in libraries],
         library_distribution=[{"band": band, "libraries": count}
                               for band, count in progress_distribution(list(percents.values()))],
-        regions=[{"code": r.code, "name": localized(r.names), "libraries": r.libraries,
-                  "progress_percent": r.progress_percent} for r in region_figures(everyone)],
+        regions=[{"code": r.code, "name": localized(r.names, language), "libraries": r.libraries,
+                  "progress_percent": r.progress_percent} for r in _pooled_by_region(libraries, everyone)],
         returns=returns_completeness(returns_year) if returns_year else None,
     )
 
