@@ -6,7 +6,7 @@ one run that reports both views at each scale, on one PostgreSQL database per sc
 `flask seed synthetic --scale N`): the in-process CPU table per endpoint (bench/inprocess.py: the floor and the
 signed-in floor as rows, SQL statements, the profile by part), then gunicorn (4 workers) loaded by wrk (16
 connections) endpoint by endpoint, then every export (bench/exports.py); and last the goals of issue 17, each
-marked met or missed. Paste-ready Markdown, printed and written to `--output` (default bench/RESULTS-run.md).
+marked met or missed. Paste-ready Markdown, printed and written to `--output` (default bench/out/RESULTS-run.md, not tracked).
 
     bench/run [--seconds 5] [--scales 1 10] [--databases postgresql sqlite] [--no-exports]
 
@@ -236,7 +236,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30, help="--all: in-process requests per round")
     parser.add_argument("--rounds", type=int, default=5, help="--all: in-process rounds (their median is shown)")
     parser.add_argument("--no-exports", action="store_true")
-    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS-run.md")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "out" / "RESULTS-run.md")
     args = parser.parse_args()
     if args.all:
         from bench.all import run_all
@@ -246,6 +246,7 @@ def main() -> None:
     else:
         text = load_report(args.scales or [1, 10], args.seconds or 5, args.databases, not args.no_exports)
     print(text)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
     print(f"(written to {args.output})", file=sys.stderr)
 
