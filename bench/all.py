@@ -106,7 +106,8 @@ def load_table(rows: list[tuple[int, str, dict, str]]) -> tuple[str, list[tuple[
         if limit is not None:
             checks.append(m["p99"] < limit)
         problems = [f"{m[key]} {name}" for key, name in (("non2xx", "non-2xx"), ("socket_errors", "socket errors"))
-                    if m.get(key)] + ([] if m.get("requests") else ["no answer"])
+                    if m.get(key)] + ([] if m.get("requests") else ["no answer"]) + (
+                       [f"in process it {count}"] if count.startswith("answered") else [])
         if problems:
             checks.append(False)
         verdict = mark(all(checks)) if checks else "—"
@@ -126,7 +127,7 @@ def load_table(rows: list[tuple[int, str, dict, str]]) -> tuple[str, list[tuple[
 
 def request_goals(rows: list[dict[str, Any]]) -> list[tuple[str, int, str, str, bool]]:
     """The in-process goals: (goal, scale, figure, target, met)."""
-    by = {(row["scale"], row["endpoint"]): row for row in rows}
+    by = {(row["scale"], row["endpoint"].removesuffix(" — **failed**")): row for row in rows}  # failed: NaN, missed
     goals = []
     scales = sorted({row["scale"] for row in rows})
     for scale in [s for s in scales if s in (1, 10)]:
@@ -148,7 +149,7 @@ def request_goals(rows: list[dict[str, Any]]) -> list[tuple[str, int, str, str, 
                     statements_limit is None or row["statements"] <= statements_limit)
                 figure = f"{row['app_ms']:.2f} ms" + (f" + {row['pg_ms']:.2f} ms PG" if pg_limit else "") + (
                     f", {row['statements']} statements" if statements_limit else "")
-                goals.append((f"{goal}: {endpoint}", scale, figure, goal.split(" ≤ ", 1)[-1], met))
+                goals.append((f"{goal}: {endpoint}", scale, figure, "≤ " + goal.split(" ≤ ", 1)[-1], met))
     for scale in [s for s in scales if s in (1, 10)]:
         row = by.get((scale, "library page (NU)"))
         if row:

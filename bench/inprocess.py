@@ -231,9 +231,15 @@ def measure(app, scale: int, requests: int, rounds: int, nu_id: int, only: list[
         if only and "floor" not in label and not any(text in label for text in only):
             continue
         client, headers = callers[who]
-        send = Caller(client, method, path.format(nu=nu_id), headers, body)
-        answer = send()
-        assert answer.status_code < 300, (path, answer.status_code, answer.get_data(as_text=True)[:300])
+        try:
+            send = Caller(client, method, path.format(nu=nu_id), headers, body)
+            answer = send()
+            assert answer.status_code < 300, (path, answer.status_code, answer.get_data(as_text=True)[:300])
+        except Exception as error:  # noqa: BLE001 — one broken endpoint must not lose a long run's other rows
+            print(f"{scale}× {label}: not measured: {error!r}", file=sys.stderr)
+            rows.append({"scale": scale, "endpoint": f"{label} — **failed**", "app_ms": float("nan"),
+                         "pg_ms": float("nan"), "statements": -1, "bytes": 0, "parts": {}})
+            continue
         for _ in range(20):  # warm: caches filled, statements compiled
             send()
         app_ms, pg_ms = timed_rounds(send, pg_cpu, requests, rounds)
