@@ -5,13 +5,15 @@
 
 Each scale gets a fresh SQLite database in a temporary folder (or the PostgreSQL database given, which is wiped),
 built with the migrations, the reference data and `flask seed synthetic --scale N`. Each export then runs in a
-process of its own, so the peak resident memory it reports is that export's alone. Prints a Markdown table."""
+process of its own, so the peak resident memory it reports is that export's alone. Prints a Markdown table, with
+the CPU seconds beside the wall-clock ones (on a shared machine the CPU time is the steadier figure)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -34,9 +36,9 @@ def run_one(kind: str, kind_format: str) -> dict:
 
     app = create_app("development")
     scope = ExportScope(everything=True)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = memory_kb("VmRSS")
     with app.app_context(), app.test_request_context():
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         if kind_format == "csv":
             made = {"progress": lambda: documents.progress_csv(scope, None, None),
                     "returns": lambda: documents.returns_csv(scope, None),
@@ -49,15 +51,46 @@ def run_one(kind: str, kind_format: str) -> dict:
                     "returns": lambda: documents.returns_xlsx(scope, None),
                     "library-progress": lambda: documents.library_progress_xlsx(scope)}[kind]()
             size = len(made.read())
-        seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"seconds": seconds, "peak_mb": peak / 1024, "growth_mb": (peak - before) / 1024, "bytes": size}
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    peak = memory_kb("VmHWM")
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "peak_mb": peak / 1024, "growth_mb": (peak - before) / 1024, "bytes": size}
+
+
+def memory_kb(field: str) -> int:
+    """This process's resident memory now (VmRSS) or at its highest (VmHWM), in KB. Not getrusage's ru_maxrss:
+    that keeps the high-water mark of the process this one was forked from (bench/run --all, which holds an app
+    and its data), so every export would seem to peak at least there."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:  # not Linux
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(re.search(rf"^{field}:\s+(\d+) kB", status, re.MULTILINE).group(1))  # type: ignore[union-attr]
 
 
 def prepare(scale: int, env: dict) -> None:
     flask = [sys.executable, "-m", "flask", "--app", "association"]
     for command in (["db", "upgrade"], ["seed"], ["seed", "synthetic", "--scale", str(scale)]):
         subprocess.run(flask + command, env=env, cwd=ROOT, check=True, capture_output=True)
+
+
+def measure_all(env: dict) -> list[tuple[str, str, dict]]:
+    """Every export, each in a process of its own, on the database `env` names (already prepared)."""
+    measured = []
+    for kind, kind_format in EXPORTS:
+        result = subprocess.run([sys.executable, __file__, "--one", kind, kind_format], env=env, cwd=ROOT,
+                                check=True, capture_output=True, text=True)
+        measured.append((kind, kind_format, json.loads(result.stdout.strip().splitlines()[-1])))
+    return measured
+
+
+def table(rows: list[tuple[int, str, str, dict]]) -> str:
+    lines = ["| scale | export | format | seconds | CPU seconds | peak RSS (MB) | growth (MB) | size (KB) |",
+             "|---|---|---|---:|---:|---:|---:|---:|"]
+    for scale, kind, kind_format, m in rows:
+        lines.append(f"| {scale}× | {kind} | {kind_format} | {m['seconds']:.2f} | {m['cpu_seconds']:.2f} | "
+                     f"{m['peak_mb']:.0f} | "
+                     f"{m['growth_mb']:.0f} | {m['bytes'] / 1024:.0f} |")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -78,18 +111,10 @@ def main() -> None:
                 env["DATABASE_URL"] = args.database_url
                 wipe(args.database_url)
             prepare(scale, env)
-            for kind, kind_format in EXPORTS:
-                result = subprocess.run([sys.executable, __file__, "--one", kind, kind_format], env=env, cwd=ROOT,
-                                        check=True, capture_output=True, text=True)
-                measured = json.loads(result.stdout.strip().splitlines()[-1])
-                rows.append((scale, kind, kind_format, measured))
+            rows += [(scale, kind, kind_format, m) for kind, kind_format, m in measure_all(env)]
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(f"Exports on {database}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}\n")
-    print("| scale | export | format | seconds | peak RSS (MB) | growth (MB) | size (KB) |")
-    print("|---|---|---|---:|---:|---:|---:|")
-    for scale, kind, kind_format, m in rows:
-        print(f"| {scale}× | {kind} | {kind_format} | {m['seconds']:.2f} | {m['peak_mb']:.0f} | "
-              f"{m['growth_mb']:.0f} | {m['bytes'] / 1024:.0f} |")
+    print(table(rows))
 
 
 def wipe(url: str) -> None:

@@ -35,25 +35,31 @@ from bench.server import new_postgresql_database  # noqa: E402
 
 PASSWORD = "benchmark password 2026"
 
-# (label, method, path, who): `who` is "anonymous", "token" (the coordinator's bearer token), "session" (the
-# coordinator's browser session) or "rep" (NU's representative's bearer token).
-ENDPOINTS = [
-    ("floor", "GET", "/bench/floor", "anonymous"),
-    ("signed-in floor (token)", "GET", "/api/v1/bench/signed-in", "token"),
-    ("signed-in floor (session)", "GET", "/bench/signed-in", "session"),
-    ("/healthz", "GET", "/healthz", "anonymous"),
-    ("/api/v1/me", "GET", "/api/v1/me", "token"),
-    ("/api/v1/progress", "GET", "/api/v1/progress", "token"),
-    ("/api/v1/tasks (50)", "GET", "/api/v1/tasks?per_page=50", "token"),
-    ("/api/v1/libraries (50)", "GET", "/api/v1/libraries?per_page=50", "token"),
-    ("/api/v1/committees", "GET", "/api/v1/committees", "token"),
-    ("return GET (NU 2024)", "GET", "/api/v1/libraries/{nu}/returns/2024", "rep"),
-    ("dashboard page", "GET", "/", "session"),
-    ("task list page", "GET", "/tasks", "session"),
-    ("library page (NU)", "GET", "/libraries/NU", "session"),
-    ("return PUT (NU 2024)", "PUT", "/api/v1/libraries/{nu}/returns/2024", "rep"),
-    ("task PATCH", "PATCH", "/api/v1/tasks/{task}", "token"),
+# (label, method, path, who, body): `who` is "anonymous", "token" (the coordinator's bearer token), "session" (the
+# coordinator's browser session) or "rep" (NU's representative's bearer token); `body`, for a write, makes the
+# n-th request's JSON body (each request a real change). A task PATCH sends the ETag the previous one answered.
+ENDPOINTS: list[tuple[str, str, str, str, Callable[[int], dict] | None]] = [
+    ("floor", "GET", "/bench/floor", "anonymous", None),
+    ("signed-in floor (token)", "GET", "/api/v1/bench/signed-in", "token", None),
+    ("signed-in floor (session)", "GET", "/bench/signed-in", "session", None),
+    ("/healthz", "GET", "/healthz", "anonymous", None),
+    ("/api/v1/me", "GET", "/api/v1/me", "token", None),
+    ("/api/v1/progress", "GET", "/api/v1/progress", "token", None),
+    ("/api/v1/tasks (50)", "GET", "/api/v1/tasks?per_page=50", "token", None),
+    ("/api/v1/libraries (50)", "GET", "/api/v1/libraries?per_page=50", "token", None),
+    ("/api/v1/committees", "GET", "/api/v1/committees", "token", None),
+    ("return GET (NU 2024)", "GET", "/api/v1/libraries/{nu}/returns/2024", "rep", None),
+    ("dashboard page", "GET", "/", "session", None),
+    ("task list page", "GET", "/tasks", "session", None),
+    ("task page", "GET", "/tasks/2", "session", None),
+    ("library page (NU)", "GET", "/libraries/NU", "session", None),
+    ("return PUT (NU 2024)", "PUT", "/api/v1/libraries/{nu}/returns/2024", "rep",
+     lambda n: {"values": {"staff_total": 12 + n % 2}}),
+    ("task PATCH", "PATCH", "/api/v1/tasks/2", "token",
+     lambda n: {"progress_percent": 40 + n % 2, "comment": f"Benchmark update {n}"}),
 ]
+COLD_FIGURES = "programme figures, cold (computed, no HTTP)"
+COLD_PROGRESS = "/api/v1/progress, cold (figures cache emptied)"
 
 # Where a frame's own time is counted: the first matching part of its file's path.
 PARTS = [
@@ -152,30 +158,31 @@ def backend_cpu_ms(app) -> Callable[[], float]:
     return read
 
 
-def sender(client, method: str, path: str, headers: dict) -> Callable[[], Any]:
-    """What sends one request of an endpoint: a GET as it is; a write changes something each time (a return's
-    value, a task's progress, by turns) and a PATCH sends the If-Match of the version it last saw."""
-    if method == "GET":
-        return lambda: client.open(path, method=method, headers=headers)
-    turn = {"n": 0, "etag": client.get(path, headers=headers).headers.get("ETag")}
+class Caller:
+    """Sends one endpoint's requests: a fresh body for each write, and the ETag of the previous answer as If-Match
+    for a task PATCH (which requires one)."""
 
-    def send():
-        turn["n"] += 1
-        if method == "PUT":
-            return client.put(path, json={"values": {"staff_total": 12 + turn["n"] % 2}}, headers=headers)
-        answer = client.patch(path, json={"progress_percent": 40 + turn["n"] % 2},
-                              headers={**headers, "If-Match": turn["etag"]})
-        turn["etag"] = answer.headers.get("ETag", turn["etag"])
+    def __init__(self, client, method: str, path: str, headers: dict, body: Callable[[int], dict] | None) -> None:
+        self.client, self.method, self.path, self.headers, self.body = client, method, path, dict(headers), body
+        self.sent = 0
+        if method == "PATCH":
+            self.headers["If-Match"] = client.get(path, headers=headers).headers["ETag"]
+
+    def __call__(self):
+        json_body = self.body(self.sent) if self.body else None
+        self.sent += 1
+        answer = self.client.open(self.path, method=self.method, headers=self.headers, json=json_body)
+        answer.get_data()
+        if self.method == "PATCH" and "ETag" in answer.headers:
+            self.headers["If-Match"] = answer.headers["ETag"]
         return answer
 
-    return send
 
-
-def statements_per_request(app, send: Callable[[], Any]) -> int:
+def statements_per_request(app, send: Caller) -> int:
     from tests.querycount import count_queries
 
     with count_queries(app) as statements:
-        send().get_data()
+        send()
     return len(statements)
 
 
@@ -184,7 +191,7 @@ def profile_parts(send: Callable[[], Any], requests: int) -> dict[str, float]:
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(requests):
-        send().get_data()
+        send()
     profiler.disable()
     shares: dict[str, float] = defaultdict(float)
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
@@ -195,43 +202,84 @@ def profile_parts(send: Callable[[], Any], requests: int) -> dict[str, float]:
     return {part: 100.0 * value / total for part, value in shares.items()}
 
 
+def timed_rounds(send: Callable[[], Any], pg_cpu: Callable[[], float], requests: int, rounds: int,
+                 before_each: Callable[[], None] = lambda: None) -> tuple[float, float]:
+    """Median over rounds of the app's CPU ms and PostgreSQL's CPU ms per request (`before_each` untimed)."""
+    app_ms, pg_ms = [], []
+    for _ in range(rounds):
+        app_total = pg_total = 0.0
+        for _ in range(requests):
+            before_each()
+            pg_before, cpu_before = pg_cpu(), time.process_time()
+            send()
+            app_total += time.process_time() - cpu_before
+            pg_total += pg_cpu() - pg_before
+        app_ms.append(app_total * 1000.0 / requests)
+        pg_ms.append(pg_total / requests)
+    return statistics.median(app_ms), statistics.median(pg_ms)
+
+
 def measure(app, scale: int, requests: int, rounds: int, nu_id: int, only: list[str]) -> list[dict[str, Any]]:
     callers = clients(app)
-    coordinator, coordinator_headers = callers["token"]  # a task in progress, whose progress the PATCH changes
-    task = coordinator.get("/api/v1/tasks?per_page=1&status=planned", headers=coordinator_headers).get_json()
-    task_id = task["items"][0]["id"]
-    etag = coordinator.get(f"/api/v1/tasks/{task_id}", headers=coordinator_headers).headers["ETag"]
-    moved = coordinator.patch(f"/api/v1/tasks/{task_id}", json={"status": "in_progress"},
-                              headers={**coordinator_headers, "If-Match": etag})
-    assert moved.status_code == 200, moved.get_data(as_text=True)
     pg_cpu = backend_cpu_ms(app)
     rep, rep_headers = callers["rep"]  # NU's return is started, as a representative would have done
     started = rep.put(f"/api/v1/libraries/{nu_id}/returns/2024", json={"values": {"staff_total": 12}},
                       headers=rep_headers)
     assert started.status_code == 200, started.get_data(as_text=True)
     rows = []
-    for label, method, path, who in ENDPOINTS:
+    for label, method, path, who, body in ENDPOINTS:
         if only and "floor" not in label and not any(text in label for text in only):
             continue
-        path = path.format(nu=nu_id, task=task_id)
         client, headers = callers[who]
-        send = sender(client, method, path, headers)
-        answer = send()
-        assert answer.status_code < 300, (path, answer.status_code, answer.get_data(as_text=True)[:300])
+        try:
+            send = Caller(client, method, path.format(nu=nu_id), headers, body)
+            answer = send()
+            assert answer.status_code < 300, (path, answer.status_code, answer.get_data(as_text=True)[:300])
+        except Exception as error:  # noqa: BLE001 — one broken endpoint must not lose a long run's other rows
+            print(f"{scale}× {label}: not measured: {error!r}", file=sys.stderr)
+            rows.append({"scale": scale, "endpoint": f"{label} — **failed**", "app_ms": float("nan"),
+                         "pg_ms": float("nan"), "statements": -1, "bytes": 0, "parts": {}})
+            continue
         for _ in range(20):  # warm: caches filled, statements compiled
-            send().get_data()
-        app_ms, pg_ms = [], []
-        for _ in range(rounds):
-            pg_before, cpu_before = pg_cpu(), time.process_time()
-            for _ in range(requests):
-                send().get_data()
-            app_ms.append((time.process_time() - cpu_before) * 1000.0 / requests)
-            pg_ms.append((pg_cpu() - pg_before) / requests)
-        rows.append({"scale": scale, "endpoint": label, "app_ms": statistics.median(app_ms),
-                     "pg_ms": statistics.median(pg_ms),
-                     "statements": statements_per_request(app, send),
-                     "bytes": len(answer.get_data()),
+            send()
+        app_ms, pg_ms = timed_rounds(send, pg_cpu, requests, rounds)
+        rows.append({"scale": scale, "endpoint": label, "app_ms": app_ms, "pg_ms": pg_ms,
+                     "statements": statements_per_request(app, send), "bytes": len(answer.get_data()),
                      "parts": profile_parts(send, max(20, requests // 4))})
+    if not only or any(text in label for label in (COLD_FIGURES, COLD_PROGRESS) for text in only):
+        rows += measure_cold(app, scale, callers["token"], pg_cpu, rounds)
+    return rows
+
+
+def measure_cold(app, scale: int, token_caller, pg_cpu: Callable[[], float], rounds: int) -> list[dict[str, Any]]:
+    """The programme figures with their cache emptied before each computation: computed directly (what the issue's
+    "cold programme figures" counts), and the /api/v1/progress request that has to compute them."""
+    from datetime import date
+
+    from association.progress.cache import figures_cache
+    from association.progress.queries import compute_programme_summary
+    from tests.querycount import count_queries
+
+    cache = figures_cache(app)
+    requests = 3 if scale >= 10 else 10
+
+    def compute() -> None:
+        with app.test_request_context():
+            compute_programme_summary(None, date.today())
+
+    client, headers = token_caller
+    progress = Caller(client, "GET", "/api/v1/progress", headers, None)
+    rows = []
+    for label, send in ((COLD_FIGURES, compute), (COLD_PROGRESS, progress)):
+        send()
+        app_ms, pg_ms = timed_rounds(send, pg_cpu, requests, rounds, before_each=cache.clear)
+        cache.clear()
+        with count_queries(app) as statements:
+            send()
+        cache.clear()
+        parts = profile_parts(lambda send=send: (cache.clear(), send()), requests)  # type: ignore[misc]
+        rows.append({"scale": scale, "endpoint": label, "app_ms": app_ms, "pg_ms": pg_ms,
+                     "statements": len(statements), "bytes": 0, "parts": parts})
     return rows
 
 

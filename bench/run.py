@@ -1,9 +1,16 @@
-"""The load benchmark: gunicorn (4 workers) on PostgreSQL and on SQLite, at 1× and 10× the real size, the key
-endpoints loaded with wrk (16 connections) beside a trivial route of the same app (/healthz) as the baseline.
-Prints requests per second, p50 and p99 latency, SQL queries per request and the ratio to the baseline, then the
-export timings (bench/exports.py), and writes all of it to bench/RESULTS.md.
+"""The benchmark. Two modes:
 
-    bench/run [--seconds 5] [--scales 1 10] [--databases postgresql sqlite]
+    bench/run --all [--scales 1 10 30] [--seconds 4] [--requests 20] [--rounds 5] [--no-exports] [--output FILE]
+
+one run that reports both views at each scale, on one PostgreSQL database per scale (seeded once, with
+`flask seed synthetic --scale N`): the in-process CPU table per endpoint (bench/inprocess.py: the floor and the
+signed-in floor as rows, SQL statements, the profile by part), then gunicorn (4 workers) loaded by wrk (16
+connections) endpoint by endpoint, then every export (bench/exports.py); and last the goals of issue 17, each
+marked met or missed. Paste-ready Markdown, printed and written to `--output` (default bench/out/RESULTS-run.md, not tracked).
+
+    bench/run [--seconds 5] [--scales 1 10] [--databases postgresql sqlite] [--no-exports]
+
+the load table alone, on PostgreSQL and SQLite (as before issue 17), with the older targets relative to /healthz.
 """
 
 from __future__ import annotations
@@ -91,12 +98,15 @@ def session_cookie(port: int, email: str) -> str:
 
 
 def wrk(url: str, seconds: int, headers: dict, script: str | None = None) -> dict:
-    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency"]
+    # A 10 s timeout: on a loaded machine a slow answer is counted in the latencies rather than dropped.
+    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     if script:
         command += ["-s", script]
-    output = subprocess.run(command + [url], check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(command + [url], capture_output=True, text=True).stdout
+    if not re.search(r"Requests/sec:\s+([\d.]+)", output):  # wrk failed: the row shows "no answer"
+        return {"rps": 0.0, "p50": 0.0, "p99": 0.0, "non2xx": 0, "socket_errors": 0, "requests": 0}
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
     def latency(label: str) -> float:
@@ -104,7 +114,11 @@ def wrk(url: str, seconds: int, headers: dict, script: str | None = None) -> dic
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {"rps": rps, "p50": latency("50"), "p99": latency("99"), "non2xx": int(errors.group(1)) if errors else 0}
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    answered = re.search(r"(\d+) requests in", output)
+    return {"rps": rps, "p50": latency("50"), "p99": latency("99"), "non2xx": int(errors.group(1)) if errors else 0,
+            "socket_errors": sum(map(int, sockets.groups())) if sockets else 0,
+            "requests": int(answered.group(1)) if answered else 0}
 
 
 def query_counts(env: dict, paths: list[tuple[str, str, str | None, dict]]) -> list[str]:
@@ -133,9 +147,11 @@ def query_counts(env: dict, paths: list[tuple[str, str, str | None, dict]]) -> l
             with count_queries(app) as statements:
                 response = client.open(path, method=method, data=body, headers=headers)
                 response.get_data()
-            assert response.status_code < 300, (path, response.status_code)
-            each.append(len(statements))
-        counts.append(str(each[1]) if each[0] == each[1] else f"{each[1]} ({each[0]} cold)")
+            each.append(len(statements) if response.status_code < 300 else -response.status_code)
+        if min(each) < 0:  # an error answer: its statements mean nothing
+            counts.append(f"answered {-min(each)}")
+        else:
+            counts.append(str(each[1]) if each[0] == each[1] else f"{each[1]} ({each[0]} cold)")
     with app.app_context():
         from association.extensions import db
 
@@ -143,74 +159,110 @@ def query_counts(env: dict, paths: list[tuple[str, str, str | None, dict]]) -> l
     return counts
 
 
-def run_one(database: str, scale: int, seconds: int) -> list[tuple]:
-    with ExitStack() as stack:
-        instance = stack.enter_context(tempfile.TemporaryDirectory())
-        inherited = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        env = {**inherited, "ASSOCIATION_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-               "SESSION_COOKIE_SECURE": "0", "ASSOCIATION_INSTANCE_PATH": instance, "PYTHONPATH": str(ROOT)}
-        if database == "postgresql":
-            env["DATABASE_URL"] = stack.enter_context(new_postgresql_database("assoc_bench"))
-        prepare(env, scale)
-        port = stack.enter_context(gunicorn(env))
-        bearer = {"Authorization": f"Bearer {token(port, 'bench.coordinator@example.org')}"}
-        rep = {"Authorization": f"Bearer {token(port, 'bench.rep@example.org')}", "Content-Type": "application/json"}
-        cookie = {"Cookie": session_cookie(port, "bench.coordinator@example.org")}
-        task_id = 2
-        _s, _h, body = call(port, "GET", "/api/v1/libraries?code=NU", headers=bearer)
-        nu = json.loads(body)["items"][0]["id"]
-        put_body = json.dumps({"values": {"users_registered": 6100, "visits_physical": 180000}})
-        call(port, "PUT", f"/api/v1/libraries/{nu}/returns/2024", put_body, rep)
-        # The PUT load saves the returns of many libraries (as the admin, who may edit any), not one return
-        # sixteen times at once: concurrent saves of one return take turns on its row, which a benchmark of
-        # throughput should not measure.
-        admin = {"Authorization": f"Bearer {token(port, 'bench.admin@example.org')}",
-                 "Content-Type": "application/json"}
-        _s, _h, body = call(port, "GET", "/api/v1/libraries?status=active&per_page=100", headers=admin)
-        writable = [library for library in (item["id"] for item in json.loads(body)["items"])  # drafts only
-                    if call(port, "PUT", f"/api/v1/libraries/{library}/returns/2024", put_body, admin)[0] == 200]
-        script = Path(instance) / "put.lua"
-        script.write_text(PUT_SCRIPT % {"ids": ", ".join(map(str, writable)), "body": json.dumps(put_body)})
-        endpoints = [
-            ("baseline /healthz", "GET", "/healthz", None, {}),
-            ("reference: sign-in only (/api/v1/me)", "GET", "/api/v1/me", None, bearer),
-            ("task list", "GET", "/api/v1/tasks", None, bearer),
-            ("task page", "GET", f"/tasks/{task_id}", None, cookie),
-            ("progress JSON", "GET", "/api/v1/progress", None, bearer),
-            ("dashboard", "GET", "/", None, cookie),
-            ("library list", "GET", "/api/v1/libraries", None, bearer),
-            ("return GET", "GET", f"/api/v1/libraries/{nu}/returns/2024", None, rep),
-            ("return PUT", "PUT", f"/api/v1/libraries/{nu}/returns/2024", put_body, admin),
-        ]
+def load_endpoints(port: int, instance: str) -> tuple[list[tuple[str, str, str, str | None, dict]], str]:
+    """The endpoints wrk loads, as (label, method, path, body, headers), and wrk's script for the return PUT."""
+    bearer = {"Authorization": f"Bearer {token(port, 'bench.coordinator@example.org')}"}
+    rep = {"Authorization": f"Bearer {token(port, 'bench.rep@example.org')}", "Content-Type": "application/json"}
+    cookie = {"Cookie": session_cookie(port, "bench.coordinator@example.org")}
+    task_id = 2
+    _s, _h, body = call(port, "GET", "/api/v1/libraries?code=NU", headers=bearer)
+    nu = json.loads(body)["items"][0]["id"]
+    put_body = json.dumps({"values": {"users_registered": 6100, "visits_physical": 180000}})
+    call(port, "PUT", f"/api/v1/libraries/{nu}/returns/2024", put_body, rep)
+    # The PUT load saves the returns of many libraries (as the admin, who may edit any), not one return
+    # sixteen times at once: concurrent saves of one return take turns on its row, which a benchmark of
+    # throughput should not measure.
+    admin = {"Authorization": f"Bearer {token(port, 'bench.admin@example.org')}",
+             "Content-Type": "application/json"}
+    _s, _h, body = call(port, "GET", "/api/v1/libraries?status=active&per_page=100", headers=admin)
+    writable = [library for library in (item["id"] for item in json.loads(body)["items"])  # drafts only
+                if call(port, "PUT", f"/api/v1/libraries/{library}/returns/2024", put_body, admin)[0] == 200]
+    script = Path(instance) / "put.lua"
+    script.write_text(PUT_SCRIPT % {"ids": ", ".join(map(str, writable)), "body": json.dumps(put_body)})
+    endpoints = [
+        ("baseline /healthz", "GET", "/healthz", None, {}),
+        ("reference: sign-in only (/api/v1/me)", "GET", "/api/v1/me", None, bearer),
+        ("task list", "GET", "/api/v1/tasks", None, bearer),
+        ("task page", "GET", f"/tasks/{task_id}", None, cookie),
+        ("progress JSON", "GET", "/api/v1/progress", None, bearer),
+        ("dashboard", "GET", "/", None, cookie),
+        ("library list", "GET", "/api/v1/libraries", None, bearer),
+        ("committees", "GET", "/api/v1/committees", None, bearer),
+        ("return GET", "GET", f"/api/v1/libraries/{nu}/returns/2024", None, rep),
+        ("task list page", "GET", "/tasks", None, cookie),
+        ("library page", "GET", "/libraries/NU", None, cookie),
+        ("return PUT", "PUT", f"/api/v1/libraries/{nu}/returns/2024", put_body, admin),
+    ]
+    return endpoints, str(script)
+
+
+def load(env: dict, instance: str, seconds: int) -> list[tuple[str, dict, str]]:
+    """gunicorn on the prepared database `env` names, each endpoint loaded by wrk for `seconds`: (label, wrk's
+    figures, SQL statements per request)."""
+    with gunicorn(env) as port:
+        endpoints, script = load_endpoints(port, instance)
         for _label, method, path, _body, headers in endpoints:  # warm-up, not recorded: every worker
             wrk(f"http://127.0.0.1:{port}{path}", 1, headers,   # connects, loads its templates, caches
-                str(script) if method == "PUT" else None)
+                script if method == "PUT" else None)
         results = []
         for label, method, path, _body, headers in endpoints:
-            measured = wrk(f"http://127.0.0.1:{port}{path}", seconds, headers,
-                           str(script) if method == "PUT" else None)
+            measured = wrk(f"http://127.0.0.1:{port}{path}", seconds, headers, script if method == "PUT" else None)
             results.append((label, measured))
         time.sleep(3)  # requests wrk left queued finish (their commits would empty the figures cache mid-count)
         counts = query_counts(env, [(m, p, b, h) for _l, m, p, b, h in endpoints])
-        baseline = results[0][1]["rps"]
-        return [(database, scale, label, m, m["rps"] / baseline, count)
-                for (label, m), count in zip(results, counts, strict=True)]
+    return [(label, measured, count) for (label, measured), count in zip(results, counts, strict=True)]
+
+
+def server_env(instance: str) -> dict:
+    inherited = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return {**inherited, "ASSOCIATION_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+            "SESSION_COOKIE_SECURE": "0", "ASSOCIATION_INSTANCE_PATH": instance, "PYTHONPATH": str(ROOT)}
+
+
+def run_one(database: str, scale: int, seconds: int) -> list[tuple]:
+    with ExitStack() as stack:
+        instance = stack.enter_context(tempfile.TemporaryDirectory())
+        env = server_env(instance)
+        if database == "postgresql":
+            env["DATABASE_URL"] = stack.enter_context(new_postgresql_database("assoc_bench"))
+        prepare(env, scale)
+        rows = load(env, instance, seconds)
+        baseline = rows[0][1]["rps"]
+        return [(database, scale, label, m, m["rps"] / baseline, count) for label, m, count in rows]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--all", action="store_true", help="both views and the issue's goals at 1×, 10×, 30×")
+    parser.add_argument("--seconds", type=int, default=None, help="wrk's duration per endpoint (4; 5 without --all)")
+    parser.add_argument("--scales", type=int, nargs="+", default=None, help="default: 1 10 30 (1 10 without --all)")
     parser.add_argument("--databases", nargs="+", default=["postgresql", "sqlite"])
+    parser.add_argument("--requests", type=int, default=20, help="--all: in-process requests per round")
+    parser.add_argument("--rounds", type=int, default=5, help="--all: in-process rounds (their median is shown)")
     parser.add_argument("--no-exports", action="store_true")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "out" / "RESULTS-run.md")
     args = parser.parse_args()
+    if args.all:
+        from bench.all import run_all
+
+        text = run_all(args.scales or [1, 10, 30], args.seconds or 4, args.requests, args.rounds,
+                       exports=not args.no_exports)
+    else:
+        text = load_report(args.scales or [1, 10], args.seconds or 5, args.databases, not args.no_exports)
+    print(text)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text)
+    print(f"(written to {args.output})", file=sys.stderr)
+
+
+def load_report(scales: list[int], seconds: int, databases: list[str], exports: bool) -> str:
     rows = []
-    for database in args.databases:
-        for scale in args.scales:
-            rows += run_one(database, scale, args.seconds)
+    for database in databases:
+        for scale in scales:
+            rows += run_one(database, scale, seconds)
     lines = ["# Benchmark results\n",
              f"`bench/run` on {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}: gunicorn 4 workers, wrk with 16 "
-             f"connections for {args.seconds} s per endpoint; SQL queries counted in process.\n",
+             f"connections for {seconds} s per endpoint; SQL queries counted in process.\n",
              "| database | scale | endpoint | req/s | p50 ms | p99 ms | queries | vs baseline | target met |",
              "|---|---|---|---:|---:|---:|---:|---:|---|"]
     missed = []
@@ -228,16 +280,11 @@ def main() -> None:
         lines.append(f"| {database} | {scale}× | {label} | {m['rps']:.0f} | {m['p50']:.1f} | {m['p99']:.1f} | "
                      f"{count} | {ratio:.0%} | {met} |")
     lines += ["", "## Targets missed in this run", ""] + (missed or ["None."])
-    if not args.no_exports:
-        exports = subprocess.run([sys.executable, str(ROOT / "bench" / "exports.py"), "--scales",
-                                  *[str(s) for s in args.scales]], capture_output=True, text=True, check=True, cwd=ROOT)
-        lines += ["", "## Exports", "", exports.stdout.strip()]
-    analysis = ROOT / "bench" / "analysis.md"  # the why, written by hand after reading the tables
-    if analysis.exists():
-        lines += ["", analysis.read_text().strip()]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    (ROOT / "bench" / "RESULTS.md").write_text(text)
+    if exports:
+        done = subprocess.run([sys.executable, str(ROOT / "bench" / "exports.py"), "--scales",
+                               *[str(s) for s in scales]], capture_output=True, text=True, check=True, cwd=ROOT)
+        lines += ["", "## Exports", "", done.stdout.strip()]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any
 
 import sqlalchemy as sa
@@ -43,10 +43,31 @@ def _library_sheet_columns() -> list[tuple[str, str]]:
             ("overall_percent", _("Progress"))]
 
 
+def _labeller(labels: Mapping[str, Any]) -> Callable[[str | None], str]:
+    """fmt.label for one export: each code's label translated once. A label is a lazy string, translated on every
+    use: at 30× the library-progress sheet alone has 360,000 cells of them."""
+    translated: dict[str | None, str] = {}
+
+    def label(code: str | None) -> str:
+        found = translated.get(code)
+        if found is None:
+            found = translated[code] = fmt.label(labels, code)
+        return found
+
+    return label
+
+
+def _yes_no() -> Callable[[bool | None], str]:
+    """fmt.yes_no for one export, translated once."""
+    words = {True: fmt.yes_no(True), False: fmt.yes_no(False), None: fmt.yes_no(None)}
+    return lambda value: words[None if value is None else bool(value)]
+
+
 def _readable_tasks(items: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    status_label, yes_no = _labeller(STATUS_LABELS), _yes_no()
     for item in items:
-        yield {**item, "status_label": fmt.label(STATUS_LABELS, item["status"]),
-               "overdue_text": fmt.yes_no(item["overdue"]), "library_level_text": fmt.yes_no(item["library_level"])}
+        yield {**item, "status_label": status_label(item["status"]),
+               "overdue_text": yes_no(item["overdue"]), "library_level_text": yes_no(item["library_level"])}
 
 
 def progress_csv(scope: ExportScope, year: int | None, committee: str | None) -> Iterator[str]:
@@ -140,9 +161,10 @@ def progress_xlsx(scope: ExportScope, year: int | None, committee: str | None,
     libraries, header_rows = book.sheet("Libraries", [title for _key, title in library_columns], {_("Library"): 60})
     count = 0
     percent_column = [key for key, _title in library_columns].index("overall_percent")
+    type_label, membership_label = _labeller(TYPE_LABELS), _labeller(MEMBERSHIP_LABELS)
     for count, item in enumerate(rows.library_rows(scope), start=header_rows):
-        readable = {**item, "type_label": fmt.label(TYPE_LABELS, item["type"]),
-                    "membership_label": fmt.label(MEMBERSHIP_LABELS, item["membership_status"])}
+        readable = {**item, "type_label": type_label(item["type"]),
+                    "membership_label": membership_label(item["membership_status"])}
         book.write_row(libraries, count, [readable[key] for key, _title in library_columns],
                        percent_columns=(percent_column,))
         on_row()
@@ -152,8 +174,9 @@ def progress_xlsx(scope: ExportScope, year: int | None, committee: str | None,
                       ("status", _("Status code")), ("submitted_at", _("Submitted"))]
     returns_sheet, header_rows = book.sheet("Annual returns", [title for _key, title in return_columns])
     count = 0
+    return_status_label = _labeller(RETURN_STATUS_LABELS)
     for count, item in enumerate(_completeness_rows(scope, year), start=header_rows):
-        readable = {**item, "status_label": fmt.label(RETURN_STATUS_LABELS, item["status"])}
+        readable = {**item, "status_label": return_status_label(item["status"])}
         book.write_row(returns_sheet, count, [readable[key] for key, _title in return_columns])
         on_row()
     returns_sheet.autofilter(0, 0, max(count, header_rows), len(return_columns) - 1)
@@ -180,10 +203,19 @@ def returns_columns(fields: list[tuple[str, str]], types: dict[str, tuple[str, A
 
 def _labelled_returns(items: Iterator[dict[str, Any]], types: dict[str, tuple[str, Any]]) -> Iterator[dict[str, Any]]:
     choices = {code: options for code, (kind, options) in types.items() if kind == "choice"}
+    status_label = _labeller(RETURN_STATUS_LABELS)
+    choice_texts: dict[tuple[str, Any], str] = {}  # each field's choice spelled out once per export
+
+    def choice_text(code: str, value: Any) -> str:
+        key = (code, value if isinstance(value, str | int | float | bool | None) else repr(value))
+        found = choice_texts.get(key)
+        if found is None:
+            found = choice_texts[key] = fmt.value_text(value, "choice", choices[code])
+        return found
+
     for item in items:
-        yield {**item, "status_label": fmt.label(RETURN_STATUS_LABELS, item["status"]),
-               **{f"{code}_label": fmt.value_text(item.get(code), "choice", options)
-                  for code, options in choices.items()}}
+        yield {**item, "status_label": status_label(item["status"]),
+               **{f"{code}_label": choice_text(code, item.get(code)) for code in choices}}
 
 
 def returns_csv(scope: ExportScope, year: int | None) -> Iterator[str]:
@@ -212,22 +244,23 @@ def returns_xlsx(scope: ExportScope, year: int | None, on_row=lambda: None) -> I
     sheet, header_rows = book.sheet("Annual returns", [title for _key, title in columns],
                                     {_("Library name"): 50, _("Warnings"): 60}, second_header=keys)
     count = header_rows - 1
+    yes_no, not_available = _yes_no(), fmt.not_available()
+    kinds = {key: types.get(key, ("",))[0] for key in keys}
     for count, item in enumerate(_labelled_returns(items, types), start=header_rows):
-        readable = {key: _readable_value(key, item.get(key), types) for key in keys}
-        readable.update({"status": item["status"], "late": fmt.yes_no(item["late"])})
+        readable = {key: _readable_value(item.get(key), kinds[key], yes_no, not_available) for key in keys}
+        readable.update({"status": item["status"], "late": yes_no(item["late"])})
         book.write_row(sheet, count, [readable[key] for key in keys], grouped_columns=grouped)
         on_row()
     sheet.autofilter(1, 0, max(count, header_rows), len(columns) - 1)
     return book.finish()
 
 
-def _readable_value(key: str, value: Any, types: dict[str, tuple[str, Any]]) -> Any:
+def _readable_value(value: Any, kind: str, yes_no: Callable[[bool | None], str], not_available: str) -> Any:
     """A return value for the XLSX: numbers stay numbers (grouped by the format), the rest reads as text."""
-    kind = types.get(key, ("",))[0]
     if value == fmt.NOT_AVAILABLE:
-        return fmt.not_available()
+        return not_available
     if kind == "boolean":
-        return fmt.yes_no(value)
+        return yes_no(value)
     return value
 
 
@@ -239,8 +272,8 @@ def library_progress_csv(scope: ExportScope) -> Iterator[str]:
     """The code columns, then each measure's status label (`<code>_label`)."""
     measures, items = rows.measure_matrix(scope)
     codes = [m.code for m in measures]
-    labelled = ({**item, **{f"{code}_label": fmt.label(MEASURE_LABELS, item[code]) for code in codes}}
-                for item in items)
+    measure_label = _labeller(MEASURE_LABELS)
+    labelled = ({**item, **{f"{code}_label": measure_label(item[code]) for code in codes}} for item in items)
     return stream_csv([*library_progress_columns(measures), *[f"{code}_label" for code in codes]], labelled)
 
 
@@ -254,10 +287,11 @@ def library_progress_xlsx(scope: ExportScope, on_row=lambda: None) -> IO[bytes]:
                                                          *[f"{m.code} {m.title}" for m in measures]],
                                     {_("Library name"): 50}, second_header=columns)
     measure_codes = {m.code for m in measures}
+    measure_label = _labeller(MEASURE_LABELS)
     count = header_rows - 1
     for count, item in enumerate(items, start=header_rows):
-        book.write_row(sheet, count, [fmt.label(MEASURE_LABELS, item[c]) if c in measure_codes else item[c]
-                                      for c in columns], percent_columns=(2,))
+        book.write_row(sheet, count, [measure_label(item[c]) if c in measure_codes else item[c] for c in columns],
+                       percent_columns=(2,))
         on_row()
     sheet.autofilter(1, 0, max(count, header_rows), len(columns) - 1)
     return book.finish()

@@ -84,10 +84,11 @@ def measure_matrix(scope: ExportScope) -> tuple[Sequence[RoadmapTask], Iterator[
         libraries = db.session.scalars(query).all()
         for chunk in _chunks(libraries):  # a bounded number of libraries in memory at a time
             ids = [library.id for library in chunk]
-            statuses = {
-                (library_id, task_id): MeasureStatus(status).value
+            statuses = {  # the status codes as stored: an enum member per cell cost more than the rest of the row
+                (library_id, task_id): status
                 for library_id, task_id, status in db.session.execute(
-                    sa.select(LibraryProgress.library_id, LibraryProgress.task_id, LibraryProgress.status)
+                    sa.select(LibraryProgress.library_id, LibraryProgress.task_id,
+                              sa.type_coerce(LibraryProgress.status, sa.String))
                     .where(LibraryProgress.task_id.in_([m.id for m in measures]), LibraryProgress.library_id.in_(ids)))
             }
             percents = overall_percents(ids, scope.programme_id)

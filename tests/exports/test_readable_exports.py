@@ -119,6 +119,8 @@ def test_pdf_tables_repeat_their_header_and_never_split_a_row(app, client, figur
     rows, last_cell = 0, r"\d+%$"
     for lines in pages:
         starts = [index for index, line in enumerate(lines) if re.match(r"^\d\.\d+ \D", line)]
+        if "Overdue tasks" in lines[:starts[0] if starts else len(lines)]:  # the heading opens a page
+            last_cell = r"(19|20)\d\d$"
         for number, start in enumerate(starts):
             end = starts[number + 1] if number + 1 < len(starts) else len(lines)
             segment = lines[start:end]
