@@ -71,6 +71,7 @@ class IdentityCache:
     def __init__(self) -> None:
         self._entries: LRUCache = LRUCache(maxsize=ENTRIES)
         self._lock = threading.Lock()  # gthread workers: LRUCache itself is not thread-safe
+        self.schema_ready = False  # the database has the generation's table (association.auth.identity)
 
     def get(self, key: Hashable, generation: int) -> Identity | None:
         with self._lock:
@@ -137,20 +138,36 @@ def _updated_columns(statement: Any) -> set[str] | None:
 # Reading and renewing the generation.
 
 def current_generation(session: Session) -> int | None:
-    """The generation: the first statement of a signed-in request's transaction. A connection found dead there
-    (the database restarted, the backend was terminated) has been invalidated with its pool by the engine; nothing
-    has been done in the transaction yet, so it is retried once on a new connection instead of failing the request."""
+    """The generation (None: no caching), the first statement of a signed-in request's transaction. A connection
+    found dead there (the database restarted, the backend was terminated) has been invalidated with its pool by the
+    engine; nothing has been done in the transaction yet, so it is retried once on a new connection instead of
+    failing the request."""
     try:
-        return session.connection().execute(GENERATION_QUERY).scalar()
+        return _read_generation(session.connection())
     except sa.exc.DBAPIError as error:
         if not error.connection_invalidated:
             raise
         session.rollback()
-        return session.connection().execute(GENERATION_QUERY).scalar()
+        return _read_generation(session.connection())
+
+
+def _read_generation(connection: sa.Connection) -> int | None:
+    return connection.execute(GENERATION_QUERY).scalar() if _has_generation(connection) else None
+
+
+def _has_generation(connection: sa.Connection) -> bool:
+    """Whether the database has the generation's table: not before migration 0011, and then nothing is cached and
+    nothing renewed (a write must not fail for it). Once seen, it is not looked for again."""
+    cache = identity_cache()
+    if not cache.schema_ready:
+        cache.schema_ready = sa.inspect(connection).has_table(IdentityGeneration.__tablename__)
+    return cache.schema_ready
 
 
 def bump_generation(connection: sa.Connection) -> None:
     """Give the generation a new value: every cached identity becomes stale in every process."""
+    if not _has_generation(connection):
+        return
     table = cast(sa.Table, IdentityGeneration.__table__)
     updated = connection.execute(
         sa.update(table).where(table.c.id == IDENTITY_GENERATION_ROW).values(value=new_identity_generation()))
