@@ -53,7 +53,9 @@ from association.users.models import User, with_access_loaded
 IDENTITY_SOURCES = frozenset({"users", "user_roles", "committee_memberships", "committees", "api_tokens"})
 SESSIONS = "user_sessions"  # a source too, but for its keep-alive column and for new rows (new keys)
 KEEP_ALIVE_COLUMNS = frozenset({"last_seen_at"})
+USER_BOOKKEEPING_COLUMNS = frozenset({"last_login_at", "digest_history_id", "updated_at"})
 CHANGED = "identity_sources_changed"  # session.info flag
+NEW_USERS = "identity_new_users"  # session.info: the ids of the users this transaction inserted
 ENTRIES = 4096  # per process: one per live token or browser session that used this worker
 
 GENERATION_QUERY = sa.select(IdentityGeneration.value).where(IdentityGeneration.id == IDENTITY_GENERATION_ROW)
@@ -104,21 +106,35 @@ def _table_name(obj: Any) -> str | None:
 
 
 def _changed_columns(obj: Any) -> set[str]:
-    return {attr.key for attr in sa.inspect(obj).attrs if attr.history.has_changes()}
+    """The columns changed (a collection changes only through its members' own rows: a committee gaining a
+    membership is dirty, its row unchanged)."""
+    state = sa.inspect(obj)
+    return {prop.key for prop in state.mapper.column_attrs if state.attrs[prop.key].history.has_changes()}
 
 
-def _changes_identity(obj: Any, *, new: bool = False, deleted: bool = False) -> bool:
+def _changes_identity(obj: Any, *, new: bool = False, deleted: bool = False,
+                      new_users: frozenset[int] | set[int] = frozenset()) -> bool:
+    """Whether writing `obj` may change an identity some cache holds. Nothing new can be in a cache, for every
+    cached identity is keyed by a token or session of a user that existed: a new session or token, a new user with
+    the roles and memberships created with them (`new_users`: the users this transaction inserted). Nor do the
+    keep-alive and the users' bookkeeping columns (the time of the last sign-in, the digest mark) say anything of
+    who a request is: a sign-in leaves every cache filled."""
     name = _table_name(obj)
-    if name in IDENTITY_SOURCES:
+    if name is None or (name not in IDENTITY_SOURCES and name != SESSIONS):
+        return False
+    if deleted:
         return True
+    if new:
+        return name in ("user_roles", "committee_memberships") and getattr(obj, "user_id", None) not in new_users
     if name == SESSIONS:
-        # A new session has a key no cache can hold; ending one, or any change but the keep-alive, counts.
-        return deleted or (not new and bool(_changed_columns(obj) - KEEP_ALIVE_COLUMNS))
-    return False
+        return bool(_changed_columns(obj) - KEEP_ALIVE_COLUMNS)
+    if name == "users":
+        return bool(_changed_columns(obj) - USER_BOOKKEEPING_COLUMNS)
+    return bool(_changed_columns(obj))
 
 
-def _pending_changes(session: Session) -> bool:
-    return (any(_changes_identity(obj, new=True) for obj in session.new)
+def _pending_changes(session: Session, new_users: frozenset[int] | set[int] = frozenset()) -> bool:
+    return (any(_changes_identity(obj, new=True, new_users=new_users) for obj in session.new)
             or any(_changes_identity(obj) for obj in session.dirty)
             or any(_changes_identity(obj, deleted=True) for obj in session.deleted))
 
@@ -229,25 +245,39 @@ def attach(snapshot: Any) -> Any:
 # Session events, installed on the application's session class.
 
 def _note_flushed_changes(session: Session, _flush_context: Any) -> None:
-    if not session.info.get(CHANGED) and _pending_changes(session):
+    if session.info.get(CHANGED):
+        return
+    new_users = session.info.setdefault(NEW_USERS, set())
+    new_users.update(obj.id for obj in session.new if isinstance(obj, User))
+    if _pending_changes(session, new_users):
         session.info[CHANGED] = True
 
 
-def _note_statements(state: ORMExecuteState) -> None:
+def _note_statements(state: ORMExecuteState) -> Any:
+    """A DML statement on an identity table counts once it has changed a row (an UPDATE matching none, as
+    `end_all_sessions` of a user without other sessions, leaves every cache filled)."""
     if not (state.is_insert or state.is_update or state.is_delete):
-        return
+        return None
     name = getattr(getattr(state.statement, "table", None), "name", None)
     if name in IDENTITY_SOURCES:
-        state.session.info[CHANGED] = True
+        counts = True
     elif name == SESSIONS and not state.is_insert:
         columns = _updated_columns(state.statement) if state.is_update else None
-        if columns is None or columns - KEEP_ALIVE_COLUMNS:
-            state.session.info[CHANGED] = True
+        counts = columns is None or bool(columns - KEEP_ALIVE_COLUMNS)
+    else:
+        return None
+    if not counts or state.session.info.get(CHANGED):
+        return None
+    result = state.invoke_statement()
+    if state.is_insert or getattr(result, "rowcount", -1) != 0:
+        state.session.info[CHANGED] = True
+    return result
 
 
 def _bump_before_commit(session: Session) -> None:
     # before_commit runs before the commit's own flush: flush now so that pending changes are seen.
     session.flush()
+    session.info.pop(NEW_USERS, None)
     if session.info.pop(CHANGED, False):
         bump_generation(session.connection())
 
@@ -256,6 +286,7 @@ def _forget_after_rollback(session: Session, previous_transaction: Any) -> None:
     # Only when the whole transaction is gone: a savepoint's rollback keeps what was written before it.
     if previous_transaction.parent is None:
         session.info.pop(CHANGED, None)
+        session.info.pop(NEW_USERS, None)
 
 
 def install(app: Flask, session_class: type[Session]) -> None:

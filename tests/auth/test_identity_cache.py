@@ -51,11 +51,28 @@ def test_writes_to_users_roles_memberships_committees_and_tokens_renew_the_gener
     assert committed(lambda: setattr(membership, "chair", True))
     committee = db.session.scalars(sa.select(Committee).where(Committee.code == "REG")).one()
     assert committed(lambda: setattr(committee, "position", committee.position + 1))
-    assert committed(lambda: issue_token(user))
+    token, record = issue_token(user)
+    db.session.commit()
+    assert committed(lambda: setattr(record, "name", "renamed"))
     assert committed(lambda: db.session.execute(
         sa.update(ApiToken).where(ApiToken.user_id == user.id).values(revoked_at=utcnow())))
     assert committed(lambda: db.session.execute(sa.delete(UserRole).where(UserRole.role == Role.OBSERVER,
                                                                           UserRole.user_id == user.id)))
+
+
+def test_a_new_user_a_new_token_and_a_sign_in_renew_nothing(app, ctx):
+    """Nothing new can be in a cache (identities are keyed by tokens and sessions of users that existed): signing
+    in, which stamps last_login_at and issues a token or starts a session, leaves every cache filled."""
+    from association.users.operations import create_user
+
+    assert not committed(lambda: create_user("fresh@example.org", "Fresh", "a long enough passphrase 2026",
+                                             [Role.COORDINATOR], committees=[("REG", True)]))
+    user = db.session.scalars(sa.select(User).where(User.email == "fresh@example.org")).one()
+    assert not committed(lambda: issue_token(user))
+    assert not committed(lambda: setattr(user, "last_login_at", utcnow()))
+    assert committed(lambda: db.session.add(UserRole(user_id=user.id, role=Role.OBSERVER)))  # an existing user now
+    assert committed(lambda: db.session.add(CommitteeMembership(user_id=user.id, committee_id=db.session.scalar(
+        sa.select(Committee.id).where(Committee.code == "EDU")))))
 
 
 def test_ending_a_session_renews_the_generation_and_keeping_it_alive_does_not(app, ctx):
@@ -87,6 +104,13 @@ def _aged(record: UserSession) -> UserSession:
     db.session.commit()
     db.session.refresh(record)
     return record
+
+
+def test_a_statement_that_changes_no_row_renews_nothing(app, ctx):
+    user = a_user(app)
+    assert not committed(lambda: sessions.end_all_sessions(user, "password_changed"))  # it has none
+    assert not committed(lambda: db.session.execute(sa.update(User).where(User.id == -1).values(name="x")))
+    assert committed(lambda: db.session.execute(sa.update(User).where(User.id == user.id).values(name="x")))
 
 
 def test_writes_elsewhere_keep_the_generation(app, ctx):
