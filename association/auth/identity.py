@@ -5,10 +5,12 @@ objects was 65 % of a bare signed-in request (bench/RESULTS-inprocess.md). They 
 a detached snapshot of them per token hash and per session key hash, and a request reads one single-row generation
 instead:
 
-- every transaction that writes one of `IDENTITY_SOURCES` (through the ORM, or a DML statement run by the session),
-  or ends or deletes a session, gives the single `identity_generation` row a new random value just before it commits.
-  The keep-alive write of a session's `last_seen_at` is the one write that does not: it changes nothing about who
-  the request is, and bumping on it would empty every cache once a minute per signed-in browser;
+- every transaction that changes a row of `IDENTITY_SOURCES` (through the ORM, or a DML statement run by the
+  session that changed at least one row), or ends or deletes a session, gives the single `identity_generation` row
+  a new random value just before it commits. What cannot be in any cache does not: new sessions and tokens, a new
+  user with the roles and memberships created with it; nor the keep-alive write of a session's `last_seen_at`, nor
+  a user's `last_login_at` and digest mark: bumping on those would empty every cache at every sign-in and once a
+  minute per signed-in browser (see `_changes_identity`);
 - a request reads the generation (the first statement of its transaction), then uses the snapshot cached under it,
   or loads one and caches it. A snapshot loaded after reading the generation is at least as new as it, so nothing
   older than the database is served;
