@@ -30,7 +30,12 @@ class BaseConfig:
 
     # None means "SQLite in the instance folder"; create_app fills it in once the instance path is known.
     SQLALCHEMY_DATABASE_URI: str | None = None  # DATABASE_URL; None means SQLite in the instance folder
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No `pool_pre_ping`: it cost every request a `SELECT 1` round trip before its first statement. Connections are
+    # renewed after DATABASE_POOL_RECYCLE seconds instead (under the idle timeouts of firewalls and poolers), and
+    # one found dead (the database restarted, its backend terminated) is invalidated with the whole pool on the
+    # error (association.core.database.recognize_disconnects); a signed-in request retries its first statement on
+    # a new connection (association.auth.identity.current_generation), so it does not fail.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False, "pool_recycle": 1800}
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -105,6 +110,9 @@ class BaseConfig:
             config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
         if os.environ.get("MAIL_PORT"):
             config["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
+        if os.environ.get("DATABASE_POOL_RECYCLE"):
+            config["SQLALCHEMY_ENGINE_OPTIONS"] = {**config["SQLALCHEMY_ENGINE_OPTIONS"],
+                                                   "pool_recycle": int(os.environ["DATABASE_POOL_RECYCLE"])}
         if os.environ.get("SESSION_IDLE_HOURS"):
             config["SESSION_IDLE_TIMEOUT"] = timedelta(hours=float(os.environ["SESSION_IDLE_HOURS"]))
         if os.environ.get("SESSION_ABSOLUTE_DAYS"):

@@ -57,7 +57,7 @@ def _init_extensions(app: Flask) -> None:
 
     import association.models  # noqa: F401  (the whole schema, for Alembic and the audit hook)
     from association.audit import operations as audit
-    from association.auth import loaders
+    from association.auth import identity, loaders
     from association.core import database, errors, etags, security
     from association.core.i18n import select_locale
     from association.core.permissions import enforce_declared_access
@@ -94,6 +94,7 @@ def _init_extensions(app: Flask) -> None:
     audit.install(FlaskSession)
     stored_files.install(FlaskSession)
     figures.install(app, FlaskSession)
+    identity.install(app, FlaskSession)
     outbox.install(app, FlaskSession)
     notification_views.init_app(app)
     init_templating(app)

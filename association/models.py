@@ -1,7 +1,7 @@
 """Every model, imported once so that the metadata (Alembic, tests) knows the whole schema."""
 
 from association.audit.models import AuditEvent
-from association.auth.models import ApiToken, LoginFailure, PasswordResetToken, UserSession
+from association.auth.models import ApiToken, IdentityGeneration, LoginFailure, PasswordResetToken, UserSession
 from association.comments.models import CommentMention, TaskComment
 from association.committees.models import Committee, CommitteeMembership
 from association.documents.models import Document, DocumentComment, DocumentTask, DocumentVersion
@@ -25,7 +25,7 @@ from association.users.models import User, UserRole
 __all__ = [
     "AgendaItem", "AnnualReturn", "ApiToken", "Association", "AuditEvent", "CloseoutDecision", "CommentMention",
     "Committee", "CommitteeMembership", "Decision", "Direction", "Document", "DocumentComment", "DocumentTask",
-    "DocumentVersion", "FigureGeneration", "FormField", "FormRule", "Indicator", "LibraryProgress",
+    "DocumentVersion", "FigureGeneration", "FormField", "FormRule", "IdentityGeneration", "Indicator", "LibraryProgress",
     "LibraryProgressHistory", "LoginFailure", "MailOptOut", "Meeting", "MeetingInvitee", "MemberLibrary",
     "MembershipChange", "MinutesVersion", "OutboxMessage", "PasswordResetToken", "PeerGroup", "PeerGroupMember",
     "Programme", "Region", "ReturnForm", "ReturnHistory", "ReturnReminder", "RoadmapTask", "StoredFile", "TaskComment",

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from typing import cast
+
 from flask import Flask, Request, g, request
 from flask_babel import lazy_gettext as _l
 
+from association.auth.models import UserSession
 from association.extensions import db, login_manager
-from association.users.models import User, with_access_loaded
+from association.users.models import User
 
 
 def load_user_from_session(session_id: str) -> User | None:
     """Flask-Login's user_loader: the id and the password generation must match, and the server-side session the
-    cookie names must still live (not ended, not idle too long, not too old)."""
-    from association.auth import sessions
-    from association.auth.models import UserSession
+    cookie names must still live (not ended, not idle too long, not too old). Judged on the identity cache's
+    snapshot (association.auth.identity); a session it calls dead is read again from the database first."""
+    from association.auth import identity, sessions
 
     try:
         user_id, generation = (int(part) for part in session_id.split(":", 1))
@@ -23,25 +25,24 @@ def load_user_from_session(session_id: str) -> User | None:
     key = sessions.session_key()
     if key is None:
         return None
-    found = db.session.execute(with_access_loaded(
-        sa.select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.key_hash == sessions.key_hash(key), User.id == user_id)
-    )).unique().one_or_none()
+    found, cached = identity.for_session(sessions.key_hash(key))
+    if found is not None and cached and sessions.expiry_reason(cast(UserSession, found.record)) is not None:
+        found, cached = identity.for_session(sessions.key_hash(key), fresh=True)
     if found is None:
         return None
-    user, record = found
-    if user.session_generation != generation or not user.is_active:
+    user, record = found.user, cast(UserSession, found.record)
+    if user.id != user_id or user.session_generation != generation or not user.is_active:
         return None
     reason = sessions.expiry_reason(record)
     if reason is not None:
         if record.ended_at is None:
-            sessions.end_session(record, reason)
+            sessions.end_session(identity.attach(record), reason)
             db.session.commit()
         return None
-    sessions.keep_alive(record)
+    sessions.keep_alive(record)  # before the user is attached: its commit would expire the user
     g.authenticated_by = "session"
     g.user_session = record
-    return user
+    return cast(User, identity.attach(user))
 
 
 def load_user_from_bearer(req: Request) -> User | None:

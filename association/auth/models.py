@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -83,3 +85,28 @@ class PasswordResetToken(IdMixin, Base):
 
     def is_usable(self, now: datetime | None = None) -> bool:
         return self.used_at is None and self.expires_at > (now or utcnow())
+
+
+IDENTITY_GENERATION_ROW = 1
+
+
+class IdentityGeneration(Base):
+    """One row given a new random value by every commit that changes who a signed-in request is (a user, their
+    roles or committee memberships, a token, the end of a session): the identity cache of every process
+    (association.auth.identity) then reloads. Random, never a counter, as the figures' generation."""
+
+    __tablename__ = "identity_generation"
+    __audited__ = False  # bookkeeping, not a change anyone made
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+def new_identity_generation() -> int:
+    return secrets.randbits(62)
+
+
+@sa.event.listens_for(IdentityGeneration.__table__, "after_create")
+def _insert_the_row(table: sa.Table, connection: sa.Connection, **_: Any) -> None:
+    """`create_all` (the tests) makes the row the migration makes."""
+    connection.execute(sa.insert(table).values(id=IDENTITY_GENERATION_ROW, value=new_identity_generation()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app, g
@@ -14,7 +15,7 @@ from association.auth.models import ApiToken
 from association.auth.passwords import hash_password, needs_rehash, verify_password
 from association.core.models import utcnow
 from association.extensions import db
-from association.users.models import User, with_access_loaded
+from association.users.models import User
 
 TOKEN_PREFIX = "aul_"
 
@@ -60,19 +61,19 @@ def issue_token(user: User, name: str = "") -> tuple[str, ApiToken]:
 
 
 def user_for_token(token: str, now: datetime | None = None) -> tuple[User, ApiToken] | None:
-    """The user a usable (known, unexpired, unrevoked) token belongs to."""
+    """The user a usable (known, unexpired, unrevoked) token belongs to, and the token's snapshot (detached: see
+    `current_token`). Read through the identity cache (association.auth.identity)."""
+    from association.auth import identity
+
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    found = db.session.execute(with_access_loaded(
-        sa.select(ApiToken, User).join(User, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _token_hash(token))
-    )).unique().one_or_none()
+    found, _cached = identity.for_token(_token_hash(token))
     if found is None:
         return None
-    record, user = found
-    if not record.is_usable(now) or not user.is_active:
+    record = cast(ApiToken, found.record)
+    if not record.is_usable(now) or not found.user.is_active:
         return None
-    return user, record
+    return cast(User, identity.attach(found.user)), record
 
 
 def revoke_token(record: ApiToken) -> None:
@@ -93,5 +94,10 @@ def revoke_all_tokens(user: User) -> None:
 
 
 def current_token() -> ApiToken | None:
-    """The token the current request authenticated with, if any."""
-    return g.get("api_token")
+    """The token the current request authenticated with, if any (attached to the request's session)."""
+    from association.auth.identity import attach
+
+    record = g.get("api_token")
+    if record is not None:
+        record = g.api_token = attach(record)
+    return record

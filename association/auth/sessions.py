@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g, request, session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from association.auth.models import UserSession
 from association.core.models import utcnow
@@ -58,11 +59,15 @@ def expiry_reason(record: UserSession, now: datetime | None = None) -> str | Non
 
 
 def keep_alive(record: UserSession) -> None:
-    """Note that the session is in use (at most once a TOUCH_INTERVAL, committed at once: GETs commit nothing)."""
+    """Note that the session is in use: at most once a TOUCH_INTERVAL (a page view is not a write), committed at
+    once (GETs commit nothing). `record` may be the identity cache's snapshot: its `last_seen_at` follows, and the
+    write, of that column alone, leaves the cache of every process as it is (association.auth.identity)."""
     now = utcnow()
     if now - record.last_seen_at >= TOUCH_INTERVAL:
-        record.last_seen_at = now
+        db.session.execute(sa.update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now)
+                           .execution_options(synchronize_session=False))
         db.session.commit()
+        set_committed_value(record, "last_seen_at", now)
 
 
 def end_session(record: UserSession, reason: str) -> None:
@@ -82,8 +87,14 @@ def end_all_sessions(user: User, reason: str, *, keep: UserSession | None = None
 
 
 def current_session() -> UserSession | None:
-    """The server-side session the current request was authenticated with, if any."""
-    return g.get("user_session")
+    """The server-side session the current request was authenticated with, if any (attached to the request's
+    session: the loader leaves the identity cache's detached snapshot in `g`)."""
+    from association.auth.identity import attach
+
+    record = g.get("user_session")
+    if record is not None:
+        record = g.user_session = attach(record)
+    return record
 
 
 def live_sessions(user: User) -> list[UserSession]:

@@ -71,8 +71,29 @@ def configure_sqlite(engine: sa.Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _request_may_write() else "BEGIN")
 
 
+# SQLSTATEs that mean the server has gone or is going away: connection exceptions (class 08), and the server's
+# shutdown or the backend's termination (57P01 admin_shutdown, also sent by pg_terminate_backend; 57P02
+# crash_shutdown; 57P03 cannot_connect_now; 57P05 idle_session_timeout).
+DISCONNECT_SQLSTATES = ("08", "57P01", "57P02", "57P03", "57P05")
+
+
+def recognize_disconnects(engine: sa.Engine) -> None:
+    """Without `pool_pre_ping`, a dead connection shows itself on its first statement. SQLAlchemy then invalidates
+    it and every older connection of the pool (the next checkout reconnects) if it knows the error for a
+    disconnect; psycopg 3's dialect only looks at the connection's `broken` flag, so the server's own words for
+    it (its SQLSTATE) are recognized here too."""
+
+    @event.listens_for(engine, "handle_error")
+    def on_error(context: sa.engine.ExceptionContext) -> None:
+        sqlstate = getattr(context.original_exception, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(DISCONNECT_SQLSTATES):
+            context.is_disconnect = True
+
+
 def init_app(app: Flask, db: Any) -> None:
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
                 configure_sqlite(engine)
+            elif engine.dialect.name == "postgresql":
+                recognize_disconnects(engine)

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 
 import association.models  # noqa: F401  (every table in the metadata)
+from association.auth.identity import bump_generation as bump_identity_generation
 from association.core.models import UTCDateTime
 from association.extensions import db
 from association.progress.cache import bump_generation
@@ -57,8 +58,9 @@ def _encode(value: Any) -> Any:
     return value
 
 
-# Bookkeeping that every database has its own of (the figures' generation is given a new value after a load).
-NOT_DUMPED = frozenset({"figure_generation"})
+# Bookkeeping that every database has its own of (the figures' and identities' generations are given new values
+# after a load).
+NOT_DUMPED = frozenset({"figure_generation", "identity_generation"})
 
 
 def tables() -> list[sa.Table]:
@@ -181,6 +183,7 @@ def load(path: Path, tick=lambda table, count: None) -> dict[str, int]:
         if connection.dialect.name == "postgresql":
             _reset_sequences(connection)
         bump_generation(connection)  # the rows went in beside the session: cached figures must go
+        bump_identity_generation(connection)  # and so must cached identities
     return counts
 
 

@@ -57,7 +57,15 @@ def test_database_url_selects_postgresql_with_psycopg3(production_env):
     app = create_app()
     assert sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).drivername == "postgresql+psycopg"
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == "-c jit=off"
-    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    # No ping round trip before every request's first statement: connections are recycled, and renewed on error.
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_recycle"] == 1800
+
+
+def test_the_pool_recycle_age_comes_from_the_environment(production_env):
+    production_env.setenv("SECRET_KEY", "x" * 64)
+    production_env.setenv("DATABASE_POOL_RECYCLE", "600")
+    assert create_app().config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_recycle"] == 600
 
 
 def test_the_connections_run_without_jit(app):

@@ -81,3 +81,17 @@ def test_key_endpoints_stay_within_their_query_budgets(app, client):
     counts = {name: len(executed) for name, executed in measured.items()}
     assert counts == BUDGETS, "\n\n".join(f"{name}:\n" + "\n".join(executed) for name, executed in measured.items()
                                           if counts[name] != BUDGETS[name])
+
+
+def test_a_signed_in_request_reads_only_the_identity_generation(app, client):
+    """Authentication is served from the identity cache (association.auth.identity): by token or by session, a
+    signed-in request whose view reads nothing makes one statement, the generation, instead of loading the token
+    or session with the user, roles, memberships and committees."""
+    coordinator = make_user(app, Role.COORDINATOR, committees=[("REG", True)])
+    token = headers_for(app, client, Role.COORDINATOR, committees=[("REG", False)])
+    browser = app.test_client()
+    login(browser, coordinator.email, coordinator.password)
+    for caller, headers in ((client, token), (browser, {})):
+        first = statements(app, caller, "GET", "/api/v1/me", headers)
+        assert len(first) == 1 and "identity_generation" in first[0], first
+        assert caller.get("/api/v1/me", headers=headers).get_json()["committees"][0]["code"] == "REG"
