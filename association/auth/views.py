@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -35,9 +35,7 @@ def login():
             form.password.errors.append(_("Wrong e-mail or password."))
             return render_template("auth/login.html", form=form), 200
         # A fresh session on sign-in: nothing an attacker planted in the old one survives.
-        # The language the pages were read in (picked on the login page, else the browser's) becomes the account's
-        # when it has none: the e-mails sent to it later have no browser to ask.
-        chosen_locale = session.get("locale") or request.accept_languages.best_match(current_app.config["LANGUAGES"])
+        chosen_locale = session.get("locale")
         session.clear()
         login_user(user)
         sessions.start_session(user)

@@ -1,11 +1,10 @@
 """Signing in and out through the HTML pages."""
 
-import pytest
 import sqlalchemy as sa
 
 from association.audit.models import AuditEvent
 from association.extensions import db
-from association.users.models import Role, User
+from association.users.models import Role
 from tests.conftest import csrf_token_from, login
 from tests.factories import make_user
 
@@ -117,18 +116,3 @@ def test_session_cookie_flags(app, client):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
-
-
-@pytest.mark.parametrize("header, picked, kept", [("ru-RU,ru;q=0.9,en;q=0.5", None, "ru"), ("kk", "ru", "ru"),
-                                                  ("de-DE", None, None), (None, None, None)])
-def test_an_account_without_a_language_keeps_the_one_its_pages_were_read_in(app, header, picked, kept):
-    account = make_user(app, Role.OBSERVER)
-    client = app.test_client()
-    if header:
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = header
-    if picked:
-        token = csrf_token_from(client.get("/login").get_data(as_text=True))
-        assert client.post("/language", data={"locale": picked, "csrf_token": token}).status_code == 302
-    login(client, account.email, account.password)
-    with app.app_context():
-        assert db.session.get(User, account.id).locale == kept
