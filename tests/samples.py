@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import io
 import socket
+import threading
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
+from werkzeug.serving import make_server
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
@@ -66,17 +70,37 @@ class Inbox(Message):
         self.messages.append(message)
 
 
-@pytest.fixture
-def inbox(app) -> Iterator[list]:
-    """A local SMTP server that the app sends to, and the messages it received."""
+@contextmanager
+def smtp_inbox(handler: Any) -> Iterator[int]:
+    """A local SMTP server (aiosmtpd) on a free port, handing what it receives to `handler`; yields the port."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    handler = Inbox()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
-    old = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    yield handler.messages
-    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = old
-    controller.stop()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """The app served on a free local port in a thread (a live server for a browser); yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture
+def inbox(app) -> Iterator[list]:
+    """A local SMTP server that the app sends to, and the messages it received."""
+    handler = Inbox()
+    with smtp_inbox(handler) as port:
+        old = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+        yield handler.messages
+        app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = old

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import email
 import hashlib
-import threading
 from collections.abc import Iterator
 
 import flask_migrate
 import pytest
-from werkzeug.serving import make_server
 
 from association import PROJECT_ROOT, create_app
 from association.extensions import db
@@ -20,7 +18,7 @@ from association.seed.reference import load_reference_data
 from association.users.operations import create_user
 from tests.browser.conftest import PASSWORD, screenshot
 from tests.conftest import empty_database
-from tests.samples import PDF, Inbox
+from tests.samples import PDF, Inbox, serving, smtp_inbox
 
 pytestmark = pytest.mark.real_commits
 
@@ -34,18 +32,9 @@ PEOPLE = {
 @pytest.fixture(scope="module")
 def mail_and_server(tmp_path_factory) -> Iterator[tuple[str, list]]:
     """Its own live server (on its own database and storage folder), sending to a local SMTP inbox."""
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
     folder = tmp_path_factory.mktemp("meeting_journey")
-    with empty_database(folder, "assoc_i19_browser") as url:
+    with smtp_inbox(handler) as port, empty_database(folder, "assoc_i19_browser") as url:
         app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
                          FILE_STORAGE_PATH=str(folder / "files"))
         with app.app_context():
@@ -54,14 +43,10 @@ def mail_and_server(tmp_path_factory) -> Iterator[tuple[str, list]]:
             for address, name, roles, committees in PEOPLE.values():
                 create_user(address, name, PASSWORD, roles, committees=committees)
             db.session.commit()
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
         try:
-            yield f"http://127.0.0.1:{server.server_port}", handler.messages
+            with serving(app) as base_url:
+                yield base_url, handler.messages
         finally:
-            server.shutdown()
-            controller.stop()
             with app.app_context():
                 db.engine.dispose()
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import email.header
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,8 +19,6 @@ from datetime import timedelta
 import flask_migrate
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
-from werkzeug.serving import make_server
 
 from association import PROJECT_ROOT, create_app
 from association.extensions import db
@@ -35,7 +31,7 @@ from association.users.operations import create_user
 from tests.browser.conftest import PASSWORD, screenshot
 from tests.conftest import empty_database
 from tests.returns.test_api import GOOD
-from tests.samples import Inbox
+from tests.samples import Inbox, serving, smtp_inbox
 
 pytestmark = pytest.mark.real_commits
 
@@ -62,27 +58,19 @@ class Cycle:
 @pytest.fixture(scope="module")
 def cycle(tmp_path_factory) -> Iterator[Cycle]:
     """Its own live server (own database), sending its mail to a local SMTP inbox."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    with empty_database(tmp_path_factory.mktemp("return_cycle"), "assoc_return_cycle") as url:
+    with smtp_inbox(handler) as port, \
+            empty_database(tmp_path_factory.mktemp("return_cycle"), "assoc_return_cycle") as url:
         app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
         with app.app_context():
             flask_migrate.upgrade(directory=str(PROJECT_ROOT / "migrations"))
             load_reference_data()
             create_user(COORDINATOR[0], COORDINATOR[1], PASSWORD, ["coordinator"])
             db.session.commit()
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
         try:
-            yield Cycle(f"http://127.0.0.1:{server.server_port}", handler.messages, app)
+            with serving(app) as base_url:
+                yield Cycle(base_url, handler.messages, app)
         finally:
-            server.shutdown()
-            controller.stop()
             with app.app_context():
                 db.engine.dispose()
 

@@ -1,42 +1,15 @@
 """`flask tasks notify`: digests over real SMTP (a local aiosmtpd server), one per person, nothing twice."""
 
 import email
-import socket
 
-import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 
 from association.extensions import db
 from association.roadmap.models import RoadmapTask, TaskStatus
 from association.roadmap.operations import update_task, watch_task
 from association.users.models import Role, User
 from tests.factories import make_user
-
-
-class Inbox(Message):
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-@pytest.fixture
-def inbox(app):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    old = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    yield handler.messages
-    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = old
-    controller.stop()
+from tests.samples import inbox  # noqa: F401  (fixture)
 
 
 def change(app, user_id, code, **kwargs):
@@ -57,7 +30,7 @@ def body_of(message):
     return parsed.get_payload(decode=True).decode("utf-8") if not parsed.is_multipart() else parsed.get_payload(0).get_payload(decode=True).decode()
 
 
-def test_members_and_watchers_get_one_digest_each_and_nothing_twice(app, inbox):
+def test_members_and_watchers_get_one_digest_each_and_nothing_twice(app, inbox):  # noqa: F811
     chair = make_user(app, committees=[("REG", True)])
     member = make_user(app, committees=[("REG", False)], locale="ru")
     outsider = make_user(app, committees=[("EDU", False)])
@@ -88,7 +61,7 @@ def test_members_and_watchers_get_one_digest_each_and_nothing_twice(app, inbox):
     assert sorted(m["To"] for m in inbox) == sorted([chair.email, watcher.email])
 
 
-def test_dry_run_sends_and_marks_nothing(app, inbox):
+def test_dry_run_sends_and_marks_nothing(app, inbox):  # noqa: F811
     chair = make_user(app, committees=[("REG", True)])
     make_user(app, committees=[("REG", False)])
     change(app, chair.id, "1.3", status=TaskStatus.IN_PROGRESS)
@@ -99,7 +72,7 @@ def test_dry_run_sends_and_marks_nothing(app, inbox):
     assert len(inbox) == 1
 
 
-def test_digest_in_the_recipients_language(app, inbox):
+def test_digest_in_the_recipients_language(app, inbox):  # noqa: F811
     chair = make_user(app, committees=[("REG", True)])
     make_user(app, committees=[("REG", False)], locale="ru")
     change(app, chair.id, "1.3", status=TaskStatus.IN_PROGRESS)
