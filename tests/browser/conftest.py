@@ -84,12 +84,29 @@ def page(browser, live_server):
 
 
 def sign_in(page, role: str) -> None:
-    email = ACCOUNTS[role][0]
+    sign_in_as(page, ACCOUNTS[role][0])
+
+
+def sign_in_as(page, address: str, choose_language: str | None = None) -> None:
     page.goto("/login")
-    page.fill("input[name=email]", email)
+    if choose_language:  # picked on the login page, before signing in: the account keeps it
+        page.select_option("#locale-switch", choose_language)
+        page.locator("form.language button").click()
+        page.wait_for_url("**/login*")
+    page.fill("input[name=email]", address)
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url("**/")
+
+
+def fill_return(page, values: dict) -> None:
+    """Type a return's values into its form, as a person would (yes/no and choices by their select)."""
+    for code, value in values.items():
+        field = page.locator(f"[name={code}]")
+        if field.evaluate("element => element.tagName") == "SELECT":
+            field.select_option({True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value)
+        else:
+            field.fill(str(value))
 
 
 def screenshot(page, name: str) -> None:

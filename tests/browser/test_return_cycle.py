@@ -28,7 +28,7 @@ from association.returns import operations
 from association.returns.models import AnnualReturn
 from association.seed.reference import load_reference_data
 from association.users.operations import create_user
-from tests.browser.conftest import PASSWORD, screenshot
+from tests.browser.conftest import PASSWORD, fill_return, screenshot, sign_in_as
 from tests.conftest import empty_database
 from tests.returns.test_api import GOOD
 from tests.samples import Inbox, serving, smtp_inbox
@@ -92,27 +92,6 @@ def browser_page(browser, cycle: Cycle, locale: str):
     return context, page
 
 
-def sign_in(page, address: str, choose_language: str | None = None) -> None:
-    page.goto("/login")
-    if choose_language:  # picked on the login page, before signing in: the account keeps it
-        page.select_option("#locale-switch", choose_language)
-        page.locator("form.language button").click()
-        page.wait_for_url("**/login*")
-    page.fill("input[name=email]", address)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/")
-
-
-def fill(page, values: dict) -> None:
-    for code, value in values.items():
-        field = page.locator(f"[name={code}]")
-        if field.evaluate("element => element.tagName") == "SELECT":
-            field.select_option({True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value)
-        else:
-            field.fill(str(value))
-
-
 def flash(page) -> str:
     return page.locator(".flash").first.inner_text()
 
@@ -166,11 +145,11 @@ def test_the_representatives_year_with_its_emails(browser, cycle, case):
 
     # The representative: the dashboard's to-do → the form → "Save and submit" → the confirmation → submitted.
     rep_context, page = browser_page(browser, cycle, case.locale)
-    sign_in(page, rep[0], choose_language=None if case.account_language else case.locale)
+    sign_in_as(page, rep[0], choose_language=None if case.account_language else case.locale)
     assert page.locator("html").get_attribute("lang") == case.locale
     page.locator(f"#todo-returns a[href$='{url}']").click()
     page.wait_for_url(f"**{url}")
-    fill(page, GOOD)
+    fill_return(page, GOOD)
     screenshot(page, f"cycle-rep-form-{case.locale}")
     page.locator("button[value=confirm]").click()
     page.wait_for_url(f"**{url}/submit")
@@ -180,7 +159,7 @@ def test_the_representatives_year_with_its_emails(browser, cycle, case):
 
     # The coordinator returns it with a comment; the e-mail arrives, in the representative's language.
     coordinator_context, staff = browser_page(browser, cycle, case.locale)
-    sign_in(staff, COORDINATOR[0])
+    sign_in_as(staff, COORDINATOR[0])
     staff.goto(url)
     before = len(cycle.inbox)
     review(staff, "return", comment)
@@ -200,7 +179,7 @@ def test_the_representatives_year_with_its_emails(browser, cycle, case):
     page.locator(f"#todo-returns a[href$='{url}']").click()
     page.wait_for_url(f"**{url}")
     assert comment in page.locator("#latest-review").inner_text()
-    fill(page, {"loans_total": 97000})
+    fill_return(page, {"loans_total": 97000})
     screenshot(page, f"cycle-rep-fixing-{case.locale}")
     page.locator("button[value=confirm]").click()
     page.wait_for_url(f"**{url}/submit")
@@ -301,7 +280,7 @@ def test_the_coordinators_round_filters_reminds_and_reviews(browser, cycle, case
     with cycle.app.app_context():
         _libraries_of(case)
     context, page = browser_page(browser, cycle, case.locale)
-    sign_in(page, COORDINATOR[0])
+    sign_in_as(page, COORDINATOR[0])
     assert page.locator("html").get_attribute("lang") == case.locale
 
     # The review queue, filtered as a coordinator does it: the region, the submitted ones, the late ones.

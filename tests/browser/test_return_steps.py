@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import ACCOUNTS, PASSWORD, screenshot
+from tests.browser.conftest import ACCOUNTS, fill_return, screenshot, sign_in_as
 from tests.returns.test_api import GOOD
 
 pytestmark = pytest.mark.real_commits
@@ -20,11 +20,7 @@ def test_a_representative_goes_from_the_to_do_to_a_submitted_return(browser, liv
     page = context.new_page()
     page.set_default_timeout(15000)
     try:
-        page.goto("/login")
-        page.fill("input[name=email]", ACCOUNTS["rep"][0])
-        page.fill("input[name=password]", PASSWORD)
-        page.click("main button[type=submit]")
-        page.wait_for_url("**/")
+        sign_in_as(page, ACCOUNTS["rep"][0])
         assert page.locator("html").get_attribute("lang") == locale
         todo = page.locator("#todo-returns")
         assert todo.is_visible()
@@ -32,12 +28,7 @@ def test_a_representative_goes_from_the_to_do_to_a_submitted_return(browser, liv
         todo.locator(f"a[href$='/returns/{year}']").click()
         page.wait_for_url(f"**/libraries/NU/returns/{year}")
         assert page.locator("#section-index").is_visible()
-        for code, value in GOOD.items():
-            field = page.locator(f"[name={code}]")
-            if field.evaluate("element => element.tagName") == "SELECT":
-                field.select_option({True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value)
-            else:
-                field.fill(str(value))
+        fill_return(page, GOOD)
         screenshot(page, f"return-form-{locale}")
         page.locator("button[value=confirm]").click()
         page.wait_for_url(f"**/libraries/NU/returns/{year}/submit")
