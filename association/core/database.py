@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,49 @@ def recognize_disconnects(engine: sa.Engine) -> None:
             context.is_disconnect = True
 
 
+READING_METHODS = ("GET", "HEAD", "OPTIONS")
+# A statement that neither writes nor locks: anything else (INSERT, UPDATE, DELETE, SAVEPOINT, WITH …, SELECT …
+# FOR UPDATE/SHARE, a DDL), and a read through a server-side cursor, end a reading request's autocommit before
+# they are sent.
+_LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b", re.IGNORECASE)
+
+
+def is_plain_read(statement: str) -> bool:
+    return statement.lstrip()[:6].upper() == "SELECT" and _LOCKING.search(statement) is None
+
+
+def autocommit_reads(engine: sa.Engine) -> None:
+    """A GET's statements run in autocommit until its first write. psycopg opens a transaction with a BEGIN round
+    trip of its own before the first statement, and the pool ends it with a ROLLBACK round trip when the request
+    returns the connection: two of a signed-in GET's three round trips (each ≈ 0.15 ms of the app's CPU and
+    0.35 ms of wall clock on the benchmark's machine; bench/RESULTS.md). Reads lose nothing by it: at READ
+    COMMITTED, PostgreSQL's level and ours, each statement sees its own snapshot inside a transaction as well.
+    Writes keep theirs: the first statement that writes or locks (a GET that records a session's last use, an
+    audit event, a notification read) turns autocommit off before it is sent, so it and everything after it in
+    the request run in one transaction, committed or rolled back as before."""
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if has_request_context() and request.method in READING_METHODS:
+            dbapi_connection.autocommit = True
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def before_statement(connection: sa.Connection, cursor: Any, statement: str, *_args: Any) -> None:
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection is None or not dbapi_connection.autocommit:
+            return
+        # A streamed read (an export's yield_per) runs on a server-side cursor: DECLARE needs a transaction too.
+        server_side = getattr(cursor, "name", None) is not None
+        if server_side or not is_plain_read(statement):
+            dbapi_connection.autocommit = False  # psycopg sends BEGIN before this statement
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(dbapi_connection: Any, _record: Any) -> None:
+        # The next checkout may be a write request's: the pool hands out transactional connections.
+        if dbapi_connection is not None and dbapi_connection.autocommit and not dbapi_connection.closed:
+            dbapi_connection.autocommit = False
+
+
 def init_app(app: Flask, db: Any) -> None:
     with app.app_context():
         for engine in db.engines.values():
@@ -97,3 +141,4 @@ def init_app(app: Flask, db: Any) -> None:
                 configure_sqlite(engine)
             elif engine.dialect.name == "postgresql":
                 recognize_disconnects(engine)
+                autocommit_reads(engine)
