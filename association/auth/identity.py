@@ -48,6 +48,7 @@ from association.auth.models import (
     UserSession,
     new_identity_generation,
 )
+from association.core import generations
 from association.extensions import db
 from association.users.models import User, with_access_loaded
 
@@ -161,16 +162,25 @@ def current_generation(session: Session) -> int | None:
     engine; nothing has been done in the transaction yet, so it is retried once on a new connection instead of
     failing the request."""
     try:
-        return _read_generation(session.connection())
+        return _read_generation(session)
     except sa.exc.DBAPIError as error:
         if not error.connection_invalidated:
             raise
         session.rollback()
-        return _read_generation(session.connection())
+        return _read_generation(session)
 
 
-def _read_generation(connection: sa.Connection) -> int | None:
-    return connection.execute(GENERATION_QUERY).scalar() if _has_generation(connection) else None
+def _read_generation(session: Session) -> int | None:
+    """The identity generation, and with it, in the same statement, the generations registered to be read along
+    (association.core.generations: the figures')."""
+    connection = session.connection()
+    if not _has_generation(connection):
+        return None
+    row = connection.execute(GENERATION_QUERY.add_columns(*generations.columns())).one_or_none()
+    if row is None:
+        return None
+    generations.keep(session, row[1:])
+    return row[0]
 
 
 def _has_generation(connection: sa.Connection) -> bool:

@@ -30,6 +30,7 @@ from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from association.core import generations
 from association.extensions import db
 from association.progress.models import GENERATION_ROW, FigureGeneration, new_generation
 
@@ -80,8 +81,13 @@ def has_uncommitted_source_changes(session: Session) -> bool:
         _is_source(obj) for obj in chain(session.new, session.dirty, session.deleted))
 
 
+GENERATION_QUERY = sa.select(FigureGeneration.value).where(FigureGeneration.id == GENERATION_ROW)
+# A signed-in request reads it with the identity generation, in its first statement (no round trip of its own).
+generations.read_along(GENERATION_READ, GENERATION_QUERY.scalar_subquery())
+
+
 def current_generation(session: Session | None = None) -> int | None:
-    return (session or db.session()).scalar(sa.select(FigureGeneration.value).where(FigureGeneration.id == GENERATION_ROW))
+    return (session or db.session()).scalar(GENERATION_QUERY)
 
 
 def _transaction_generation(session: Session) -> int | None:
