@@ -34,7 +34,7 @@ def describe_committees(committee_id: int | None = None) -> list[dict[str, Any]]
         .join(User, User.id == CommitteeMembership.user_id).where(CommitteeMembership.committee_id.in_(ids))
     ):
         members[row.committee_id].append({"name": row.name, "chair": row.chair})
-    figures = committee_figures(ids)
+    figures = cached_committee_figures(ids)
     return [
         {
             "id": committee.id, "code": committee.code, "name": committee.name, "names": committee.names,
@@ -46,6 +46,15 @@ def describe_committees(committee_id: int | None = None) -> list[dict[str, Any]]
         }
         for committee in committees
     ]
+
+
+def cached_committee_figures(committee_ids: list[int]) -> dict[int, CommitteeFigures]:
+    """The committees' task figures in the programme shown, from the figures cache (association.progress.cache):
+    tasks and programmes are among its sources, so the programme's choice is cached with them, and a list of
+    committees costs neither of their two statements until one of them changes."""
+    from association.progress.cache import remember
+
+    return remember(("committee_figures", tuple(committee_ids)), lambda: committee_figures(committee_ids))
 
 
 @dataclass

@@ -26,7 +26,8 @@ BUDGETS = {
     "return PUT": 13,      # the same reads, then update, history insert, audit insert, figures generation
     "task PATCH": 6,       # bearer; task; update, history insert, audit insert, figures generation (answered as
                            # flushed: no read after the commit)
-    "committees": 5,       # bearer; committees; their members' names; the programme; task counts
+    "committees": 3,       # bearer; committees; their members' names (the programme and the task counts are
+                           # cached figures)
     "library page": 10,    # session user and figures generation; library; the programme; measures; progress;
                            # representatives' names; membership changes; progress history; forms; returns
 }

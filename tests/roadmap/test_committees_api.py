@@ -53,3 +53,18 @@ def test_committee_queries_do_not_grow_with_members(app, client):
         for _n in range(5):
             make_user(app, committees=[("REG", False), ("EDU", False)])
     assert counts[0] == counts[1]
+
+
+def test_committee_figures_follow_a_task_change_on_the_next_request(app, client):
+    """The figures come from the figures cache: a task's new status and a new programme shown are seen at once."""
+    headers = headers_for(app, client, Role.COORDINATOR)
+
+    def reg() -> dict:
+        return client.get("/api/v1/committees", headers=headers).get_json()["items"][0]
+
+    before = reg()
+    assert reg() == before  # the second read is served from the cache
+    set_statuses(app, {"1.1": TaskStatus.DONE})
+    after = reg()
+    assert after["tasks_by_status"]["done"] == before["tasks_by_status"]["done"] + 1
+    assert after["progress_percent"] > before["progress_percent"]
