@@ -10,6 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from association.core.i18n import current_language
+from association.core.models import localized
 from association.extensions import db
 from association.libraries.models import (
     LibraryProgress,
@@ -52,17 +54,19 @@ def describe_libraries(libraries: Sequence[MemberLibrary]) -> list[dict[str, Any
     from association.progress.queries import overall_percents
 
     percents = overall_percents([library.id for library in libraries])
-    return [
-        {
-            "id": library.id, "code": library.code, "name": library.name, "names": library.names,
+    language = current_language()  # once, not twice a row: Babel's locale lookup was a tenth of a page of 50
+    described = []
+    for library in libraries:
+        names = library.names
+        described.append({
+            "id": library.id, "code": library.code, "name": localized(names, language), "names": names,
             "university": library.university, "city": library.city, "region": library.region.code,
-            "region_name": library.region.name, "type": library.type.value,
+            "region_name": localized(library.region.names, language), "type": library.type.value,
             "membership_status": library.membership_status.value, "joined_on": library.joined_on,
             "left_on": library.left_on, "website": library.website, "email": library.email, "phone": library.phone,
             "address": library.address, "overall_percent": percents[library.id], "version": library.version,
-        }
-        for library in libraries
-    ]
+        })
+    return described
 
 
 def get_library(library_id: int | None = None, code: str | None = None) -> MemberLibrary | None:
