@@ -19,7 +19,7 @@ BUDGETS = {
     "task page": 7,        # session user (roles, memberships and their committees joined); task; history; watching;
                            # its comments, evidence files and approved documents
     "progress JSON": 2,    # bearer; figures generation
-    "dashboard": 10,       # session user; the programme; figures generation; overdue tasks; my tasks; my library;
+    "dashboard": 9,        # session user; the programme; figures generation; overdue and my tasks (one); my library;
                            # the to-do: open forms, returns, their reviews, tasks due soon
     "library list": 4,     # bearer; count; page; figures generation (the percents are cached figures)
     "return GET": 8,       # bearer; library; return; form, fields, rules; last year's values; history with its size
