@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -30,8 +28,7 @@ from association.programme.queries import chosen_programme
 from association.progress.queries import programme_summary
 from association.returns.forms import STATUS_LABELS as RETURN_STATUS_LABELS
 from association.roadmap import queries
-from association.roadmap.labels import STATUS_LABELS
-from association.roadmap.models import CLOSED_STATUSES, RoadmapTask
+from association.roadmap.labels import STATUS_LABELS, TASK_STATUS_LABELS
 from association.users.models import Role
 from association.users.operations import set_locale
 
@@ -49,23 +46,16 @@ def dashboard():
     a representative's library."""
     programme = chosen_programme(request.args.get("programme"))
     summary = programme_summary(programme_id=programme.id)
-    overdue = db.session.scalars(
-        queries.task_query({"overdue": True, "programme_id": programme.id}).order_by(None).order_by(RoadmapTask.due_date, *queries.code_order())
-        .limit(OVERDUE_SHOWN)
-    ).unique().all()
     my_library = None
     library = get_library(current_user.library_id) if current_user.has_role(Role.LIBRARY_REP) else None
     if library is not None:
         my_library = describe_libraries([library])[0]
-    my_tasks: Sequence[RoadmapTask] = []
-    committee_ids = current_user.committee_ids()
-    if committee_ids:
-        query = queries.task_query({"committee_ids": committee_ids, "programme_id": programme.id})
-        query = query.where(RoadmapTask.status.not_in(list(CLOSED_STATUSES))).order_by(None).order_by(
-            RoadmapTask.due_date, *queries.code_order())
-        my_tasks = db.session.scalars(query.limit(MY_TASKS_SHOWN)).unique().all()
-    return render_template("main/dashboard.html", summary=summary, overdue=overdue, my_tasks=my_tasks,
-                           my_library=my_library, status_labels=STATUS_LABELS, charts=charts, programme=programme,
+    tasks = queries.dashboard_tasks(programme.id, current_user.committee_ids(), OVERDUE_SHOWN, MY_TASKS_SHOWN)
+    # Each label translated once, not once per row.
+    task_status_labels = {status: str(label) for status, label in TASK_STATUS_LABELS.items()}
+    return render_template("main/dashboard.html", summary=summary, overdue=tasks.overdue, my_tasks=tasks.mine,
+                           my_library=my_library, status_labels=STATUS_LABELS, task_status_labels=task_status_labels,
+                           charts=charts, programme=programme,
                            todo=todo_for(current_user), return_status_labels=RETURN_STATUS_LABELS,
                            review_labels=REVIEW_LABELS)
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from sqlalchemy.orm import joinedload
 
 from association.committees.models import Committee
+from association.core.i18n import current_language
+from association.core.models import localized
 from association.core.rules import percent
 from association.extensions import db
 from association.programme.models import Direction, Programme
@@ -35,6 +39,11 @@ def task_query(filters: dict[str, Any], today: date | None = None) -> sa.Select:
         joinedload(RoadmapTask.direction).load_only(Direction.number, raiseload=True),
         *programme_options(),
     )
+    return filtered_tasks(query, filters, today).order_by(*code_order())
+
+
+def filtered_tasks(query: sa.Select, filters: dict[str, Any], today: date | None = None) -> sa.Select:
+    """The query narrowed to the tasks matching the list filters (the one home of what each filter means)."""
     if filters.get("programme_id"):
         query = query.where(RoadmapTask.programme_id == filters["programme_id"])
     if filters.get("committee"):
@@ -59,7 +68,92 @@ def task_query(filters: dict[str, Any], today: date | None = None) -> sa.Select:
             column.ilike(pattern, escape="\\")
             for column in (RoadmapTask.code, RoadmapTask.title_kk, RoadmapTask.title_ru, RoadmapTask.title_en)
         )))
-    return query.order_by(*code_order())
+    return query
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """One task as the HTML lists show it, its values already formatted: the lists render many rows, and plain
+    columns cost a fraction of ORM objects with their joined committee, direction and programme."""
+
+    id: int
+    code: str
+    title: str
+    library_level: bool
+    committee_code: str
+    due_on: str  # the due date, medium format
+    overdue: bool
+    status: str  # a TaskStatus value
+    progress_percent: int
+
+
+TASK_ROW_COLUMNS = (RoadmapTask.id, RoadmapTask.code, RoadmapTask.title_kk, RoadmapTask.title_ru,
+                    RoadmapTask.title_en, RoadmapTask.library_level, Committee.code, RoadmapTask.due_date,
+                    RoadmapTask.status, RoadmapTask.progress_percent)
+
+
+def task_rows(rows: Sequence[Any], today: date | None = None) -> list[TaskRow]:
+    """TaskRows from rows of TASK_ROW_COLUMNS (each due date formatted once: many tasks share one)."""
+    today = today or date.today()
+    language = current_language()
+    dates: dict[date, str] = {}
+    items = []
+    for id_, code, title_kk, title_ru, title_en, library_level, committee_code, due, status, progress in rows:
+        if due not in dates:
+            dates[due] = format_date(due, "medium")
+        status = TaskStatus(status)
+        items.append(TaskRow(
+            id=id_, code=code, title=localized({"kk": title_kk, "ru": title_ru, "en": title_en}, language),
+            library_level=library_level, committee_code=committee_code, due_on=dates[due],
+            overdue=status not in CLOSED_STATUSES and due < today, status=status.value, progress_percent=progress,
+        ))
+    return items
+
+
+def task_list_page(filters: dict[str, Any], page: int, per_page: int,
+                   today: date | None = None) -> tuple[list[TaskRow], int]:
+    """What the task list page shows: one page of the matching tasks and how many match, in one statement (the
+    count rides along as a window function; only a page past the end needs a count of its own)."""
+    query = filtered_tasks(
+        sa.select(*TASK_ROW_COLUMNS, sa.func.count().over()).join(Committee, Committee.id == RoadmapTask.committee_id),
+        filters, today)
+    rows = db.session.execute(query.order_by(*code_order()).limit(per_page).offset((page - 1) * per_page)).all()
+    if rows:
+        return task_rows([row[:-1] for row in rows], today), rows[0][-1]
+    if page == 1:
+        return [], 0
+    return [], db.session.scalar(sa.select(sa.func.count()).select_from(filtered_tasks(
+        sa.select(RoadmapTask.id), filters, today).subquery())) or 0
+
+
+@dataclass(frozen=True)
+class DashboardTasks:
+    overdue: list[TaskRow]  # the programme's overdue tasks, the longest overdue first
+    mine: list[TaskRow]  # the open tasks of the person's committees, the soonest due first
+
+
+def dashboard_tasks(programme_id: int, committee_ids: list[int], overdue_shown: int, mine_shown: int,
+                    today: date | None = None) -> DashboardTasks:
+    """The two task lists of the start page, in one statement (each part ranked, the two told apart by a tag)."""
+    parts = [_dashboard_part(0, {"overdue": True, "programme_id": programme_id}, overdue_shown, today)]
+    if committee_ids:
+        parts.append(_dashboard_part(1, {"committee_ids": committee_ids, "programme_id": programme_id}, mine_shown,
+                                     today).where(RoadmapTask.status.not_in(list(CLOSED_STATUSES))))
+    ranked = sa.union_all(*(sa.select(part.subquery()) for part in parts)).subquery()
+    rows = db.session.execute(sa.select(ranked).order_by(ranked.c.list, ranked.c.rank)).all()
+    lists: tuple[list[Any], list[Any]] = ([], [])
+    for row in rows:
+        lists[row[-2]].append(row[:-2])
+    return DashboardTasks(task_rows(lists[0], today), task_rows(lists[1], today))
+
+
+def _dashboard_part(tag: int, filters: dict[str, Any], shown: int, today: date | None) -> sa.Select:
+    """One list of the start page: TASK_ROW_COLUMNS, its tag and each row's rank, soonest due first."""
+    order = (RoadmapTask.due_date, *code_order())
+    query = sa.select(*TASK_ROW_COLUMNS, sa.literal(tag).label("list"),
+                      sa.func.row_number().over(order_by=order).label("rank"))
+    query = query.join(Committee, Committee.id == RoadmapTask.committee_id)
+    return filtered_tasks(query, filters, today).order_by(*order).limit(shown)
 
 
 def programme_options() -> list:

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from association.committees.models import Committee
 from association.core.errors import DomainError
 from association.core.forms import refusal_into_form
-from association.core.pagination import DEFAULT_PER_PAGE, paginate
+from association.core.pagination import DEFAULT_PER_PAGE
 from association.core.permissions import SIGNED_IN, STAFF, access, roles
 from association.core.versions import EditConflict, missing_version, posted_read_values, posted_version
 from association.extensions import db
@@ -55,10 +55,12 @@ def task_list():
         filters["year"] = int(filters["year"])
     filters["overdue"] = True if filters.get("overdue") == "true" else None
     page = max(request.args.get("page", 1, type=int), 1)
-    items, total = paginate(queries.task_query(filters), page, DEFAULT_PER_PAGE)
+    items, total = queries.task_list_page(filters, page, DEFAULT_PER_PAGE)
     pages = max(math.ceil(total / DEFAULT_PER_PAGE), 1)
+    # Each label translated once, not once per row.
+    status_labels = {status: str(label) for status, label in TASK_STATUS_LABELS.items()}
     return render_template("roadmap/task_list.html", form=form, tasks=items, total=total, page=page, pages=pages,
-                           status_labels=TASK_STATUS_LABELS, programme=programme)
+                           status_labels=status_labels, programme=programme)
 
 
 

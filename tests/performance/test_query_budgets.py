@@ -19,7 +19,8 @@ BUDGETS = {
     "task page": 7,        # session user (roles, memberships and their committees joined); task; history; watching;
                            # its comments, evidence files and approved documents
     "progress JSON": 1,    # bearer, with the figures generation read along (association.core.generations)
-    "dashboard": 9,        # session user and figures generation; the programme; overdue tasks; my tasks; my library;
+    "dashboard": 8,        # session user and figures generation; the programme; overdue and my tasks (one);
+                           # my library;
                            # the to-do: open forms, returns, their reviews, tasks due soon
     "library list": 3,     # bearer and figures generation (the percents are cached figures); count; page
     "return GET": 8,       # bearer; library; return; form, fields, rules; last year's values; history with its size
