@@ -15,14 +15,14 @@ from tests.returns.test_api import GOOD
 # endpoint: statements in a steady state (the figures cache filled by an earlier request)
 BUDGETS = {
     "baseline /healthz": 1,
-    "task list": 4,        # bearer token with its user, roles and memberships; the programme; count; page
+    "task list": 3,        # bearer; the programme; the page with its count (core.pagination)
     "task page": 7,        # session user (roles, memberships and their committees joined); task; history; watching;
                            # its comments, evidence files and approved documents
     "progress JSON": 1,    # bearer, with the figures generation read along (association.core.generations)
     "dashboard": 8,        # session user and figures generation; the programme; overdue and my tasks (one);
                            # my library;
                            # the to-do: open forms, returns, their reviews, tasks due soon
-    "library list": 3,     # bearer and figures generation (the percents are cached figures); count; page
+    "library list": 2,     # bearer and figures generation (the percents are cached figures); the page with its count
     "return GET": 8,       # bearer; library; return; form, fields, rules; last year's values; history with its size
     "return PUT": 13,      # the same reads, then update, history insert, audit insert, figures generation
     "task PATCH": 6,       # bearer; task; update, history insert, audit insert, figures generation (answered as
