@@ -20,6 +20,7 @@ from association.progress.queries import returns_completeness
 from association.progress.schemas import CompletenessSchema
 from association.returns import operations, queries
 from association.returns.definitions import form_definition
+from association.returns.formcache import definition_of
 from association.returns.models import AnnualReturn, ReturnForm
 from association.returns.schemas import (
     ClosedArgs,
@@ -105,7 +106,9 @@ class FormDefinition(MethodView):
     def get(self, year: int) -> Response:
         """Download the year's form definition (YAML)"""
         form = operations.form_for_year(year)
-        text = yaml.safe_dump(form_definition(form, form.fields, form.rules), allow_unicode=True, sort_keys=False)
+        definition = definition_of(form)
+        text = yaml.safe_dump(form_definition(form, definition.fields, definition.rules), allow_unicode=True,
+                              sort_keys=False)
         return Response(text, mimetype="application/yaml", headers={
             "Content-Disposition": f'attachment; filename="form-{year}.yaml"'})
 

@@ -23,7 +23,8 @@ from flask_babel import gettext as _
 
 from association.core import readable
 from association.core.models import localized
-from association.returns.models import FieldType, FormField
+from association.returns.formcache import AnyField
+from association.returns.models import FieldType
 from association.returns.rules import NOT_AVAILABLE
 
 LANGUAGES = ("kk", "ru", "en")
@@ -83,11 +84,11 @@ class CellProblem:
     message: str
 
 
-def is_percent(definition: FormField) -> bool:
+def is_percent(definition: AnyField) -> bool:
     return definition.type == FieldType.DECIMAL and definition.unit == PERCENT_UNIT
 
 
-def options(definition: FormField) -> list[str]:
+def options(definition: AnyField) -> list[str]:
     """What a list cell offers, in the user's language: the choices' labels or Yes/No, then "Not available"."""
     offered: list[str] = []
     if definition.type == FieldType.CHOICE:
@@ -99,7 +100,7 @@ def options(definition: FormField) -> list[str]:
     return offered
 
 
-def expected(definition: FormField) -> str:
+def expected(definition: AnyField) -> str:
     """What the cell should hold, said to the user (after "expected")."""
     if definition.type == FieldType.INTEGER:
         return _("a whole number, e.g. 1 234")
@@ -110,7 +111,7 @@ def expected(definition: FormField) -> str:
     return _("one of: %(options)s", options=", ".join(options(definition)))
 
 
-def read_cell(definition: FormField, value: Any, number_format: str | None, words: Vocabulary) -> Any:
+def read_cell(definition: AnyField, value: Any, number_format: str | None, words: Vocabulary) -> Any:
     """The value the form stores for what the cell holds (None for a blank); raises Unreadable."""
     if isinstance(value, str):
         value = value.strip()
@@ -152,7 +153,7 @@ def _as_text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _as_boolean(definition: FormField, value: Any, words: Vocabulary) -> bool:
+def _as_boolean(definition: AnyField, value: Any, words: Vocabulary) -> bool:
     if isinstance(value, bool):
         return value
     folded = _plain_number_text(value) if isinstance(value, int | float) else str(value).casefold()
@@ -163,7 +164,7 @@ def _as_boolean(definition: FormField, value: Any, words: Vocabulary) -> bool:
     raise Unreadable(expected(definition))
 
 
-def _as_choice(definition: FormField, value: Any) -> str:
+def _as_choice(definition: AnyField, value: Any) -> str:
     typed = (_plain_number_text(value) if isinstance(value, int | float) else str(value)).casefold()
     choices = definition.choices or []
     for choice in choices:  # a code first: a label in one language may be another choice's code
@@ -227,7 +228,7 @@ def _decimal_point(text: str) -> str:
     return text
 
 
-def problem(definition: FormField, cell: str, value: Any, unreadable: Unreadable) -> CellProblem:
+def problem(definition: AnyField, cell: str, value: Any, unreadable: Unreadable) -> CellProblem:
     """The sentence for a cell that could not be read, in the user's language."""
     given = _plain_number_text(value) if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
     if isinstance(unreadable, NotAvailableRefused):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -10,7 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from association.core.errors import ValidationFailed
+from association.core.models import utcnow
 from association.extensions import db
+from association.returns.formcache import AnyField, AnyRule
 from association.returns.models import FieldType, FormField, FormRule, ReturnForm, RuleKind, Severity
 from association.returns.rules import ExpressionError, parse_expression
 
@@ -177,6 +180,9 @@ def load_form(data: dict[str, Any]) -> tuple[ReturnForm, bool]:
         replacement = build_form(data, revision=current.revision)
         current.titles, current.opens_on, current.due_on = replacement.titles, replacement.opens_on, replacement.due_on
         current.periods, current.units, current.sections = replacement.periods, replacement.units, replacement.sections
+        # The fields and rules change under the same id: a new updated_at is what tells every process's cache of
+        # the definition (returns.formcache) that it is stale, even when no column of the form itself changed.
+        current.updated_at = utcnow()
         # Old rows go first: the new ones reuse their (form, code) keys.
         for row in [*current.fields, *current.rules]:
             db.session.delete(row)
@@ -201,7 +207,7 @@ def load_form(data: dict[str, Any]) -> tuple[ReturnForm, bool]:
     return form, False
 
 
-def form_definition(form: ReturnForm, fields: list[FormField], rules: list[FormRule]) -> dict[str, Any]:
+def form_definition(form: ReturnForm, fields: Sequence[AnyField], rules: Sequence[AnyRule]) -> dict[str, Any]:
     """A form as a definition (the shape of seed_data/form-YEAR.yaml), to copy, edit and load again."""
 
     def number(value: Decimal | None) -> int | float | None:
@@ -227,7 +233,7 @@ def form_definition(form: ReturnForm, fields: list[FormField], rules: list[FormR
     }
 
 
-def copy_form(form: ReturnForm, fields: list[FormField], rules: list[FormRule], to_year: int) -> ReturnForm:
+def copy_form(form: ReturnForm, fields: Sequence[AnyField], rules: Sequence[AnyRule], to_year: int) -> ReturnForm:
     """Start next year's form from this one: the same fields and rules, every date moved by the years between."""
     if latest_revision(to_year) is not None:
         raise ValidationFailed("That year already has a form.", {"to_year": ["That year already has a form."]})

@@ -22,8 +22,9 @@ from association.core.versions import (
     posted_read_values,
     posted_version,
 )
+from association.returns.formcache import AnyField, definition_of
 from association.returns.labels import STATUS_LABELS
-from association.returns.models import FieldType, FormField, ReturnForm
+from association.returns.models import FieldType, ReturnForm
 from association.returns.operations import ReadState
 from association.returns.rules import NOT_AVAILABLE
 
@@ -31,7 +32,7 @@ NA_SUFFIX = "__na"
 NOTE_SUFFIX = "__note"
 
 
-def _input_for(definition: FormField):
+def _input_for(definition: AnyField):
     label = localized(definition.labels) or definition.code
     description = localized(definition.helps)
     if definition.type == FieldType.INTEGER:
@@ -61,7 +62,7 @@ def build_return_form(form: ReturnForm, values: dict[str, Any], notes: dict[str,
         read_values = ReadValuesField()
 
     data: dict[str, Any] = {}
-    for definition in form.fields:
+    for definition in definition_of(form).fields:
         setattr(AnnualReturnForm, definition.code, _input_for(definition))
         if definition.allow_na:
             setattr(AnnualReturnForm, definition.code + NA_SUFFIX, BooleanField(_l("Not available")))
@@ -101,7 +102,7 @@ def keep_typed(fresh: FlaskForm, typed: FlaskForm, form: ReturnForm, read: ReadS
     """The conflict page's form: the stored values, with what the user changed since reading kept as typed."""
     values, notes = submitted_values(form, typed)
     read_values, read_notes = read.values or {}, read.notes or {}
-    for definition in form.fields:
+    for definition in definition_of(form).fields:
         names = []
         if read.values is None or values.get(definition.code) != read_values.get(definition.code):
             names += [definition.code, *([definition.code + NA_SUFFIX] if definition.allow_na else [])]
@@ -117,7 +118,7 @@ def submitted_values(form: ReturnForm, wtform: FlaskForm) -> tuple[dict[str, Any
     """The typed values as the save operation takes them ("NA", numbers, booleans, text, None for blank)."""
     values: dict[str, Any] = {}
     notes: dict[str, str] = {}
-    for definition in form.fields:
+    for definition in definition_of(form).fields:
         field = wtform[definition.code]
         if definition.allow_na and wtform[definition.code + NA_SUFFIX].data:
             values[definition.code] = NOT_AVAILABLE

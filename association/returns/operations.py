@@ -8,7 +8,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from association.core.errors import Missing, NotAllowed, StaleVersion, StateConflict, ValidationFailed
@@ -18,6 +17,7 @@ from association.core.versions import BadVersion, changed_fields, check_merge
 from association.extensions import db
 from association.libraries.models import MemberLibrary, MembershipStatus
 from association.notifications.operations import enqueue, representatives_of
+from association.returns.formcache import definition_of, definitions_of
 from association.returns.models import AnnualReturn, ReturnForm, ReturnHistory, ReturnStatus
 from association.returns.validation import Findings, check_values, coerce_values
 from association.users.models import User
@@ -56,10 +56,9 @@ def can_change_return(user: User, library: MemberLibrary, annual_return: AnnualR
 
 
 def form_for_year(year: int) -> ReturnForm:
-    """The newest revision of the year's form, with its fields and rules."""
+    """The newest revision of the year's form (its fields and rules: `definition_of`)."""
     form = db.session.scalars(
         sa.select(ReturnForm).where(ReturnForm.year == year).order_by(ReturnForm.revision.desc())
-        .options(selectinload(ReturnForm.fields), selectinload(ReturnForm.rules))
     ).first()
     if form is None:
         raise Missing(_("There is no annual-return form for %(year)d.", year=year))
@@ -85,16 +84,14 @@ def previous_values(library_id: int, year: int) -> dict[str, Any] | None:
 
 
 def form_of(annual_return: AnnualReturn) -> ReturnForm:
-    return db.session.scalars(
-        sa.select(ReturnForm).where(ReturnForm.id == annual_return.form_id)
-        .options(selectinload(ReturnForm.fields), selectinload(ReturnForm.rules))
-    ).one()
+    return db.session.scalars(sa.select(ReturnForm).where(ReturnForm.id == annual_return.form_id)).one()
 
 
 def findings_for(annual_return: AnnualReturn, form: ReturnForm | None = None) -> Findings:
     """The errors and warnings of a return as it stands."""
     form = form or form_of(annual_return)
-    return check_values(form, form.fields, form.rules, annual_return.values or {},
+    definition = definition_of(form)
+    return check_values(definition.fields, definition.rules, annual_return.values or {},
                         previous_values(annual_return.library_id, annual_return.year))
 
 
@@ -103,9 +100,9 @@ def findings_for_many(returns: list[AnnualReturn]) -> dict[int, Findings]:
     and last year's accepted values of all the libraries in one query."""
     forms = {
         form.id: form for form in db.session.scalars(
-            sa.select(ReturnForm).where(ReturnForm.id.in_({r.form_id for r in returns}))
-            .options(selectinload(ReturnForm.fields), selectinload(ReturnForm.rules)))
+            sa.select(ReturnForm).where(ReturnForm.id.in_({r.form_id for r in returns})))
     }
+    definitions = definitions_of(list(forms.values()))
     previous: dict[tuple[int, int], dict[str, Any]] = {}
     if returns:
         rows = db.session.execute(
@@ -116,7 +113,7 @@ def findings_for_many(returns: list[AnnualReturn]) -> dict[int, Findings]:
         )
         previous = {(library_id, year): values for library_id, year, values in rows}
     return {
-        r.id: check_values(forms[r.form_id], forms[r.form_id].fields, forms[r.form_id].rules, r.values or {},
+        r.id: check_values(definitions[r.form_id].fields, definitions[r.form_id].rules, r.values or {},
                            previous.get((r.library_id, r.year - 1)))
         for r in returns
     }
@@ -164,8 +161,9 @@ def _prepare(library: MemberLibrary, year: int, user: User, submitted: dict[str,
         raise StateConflict(_("This library has left the Association."))
     if annual_return is not None:
         _check_editable(annual_return)
-    values, type_errors = coerce_values(form.fields, submitted)
-    known = {f.code for f in form.fields}
+    fields = definition_of(form).fields
+    values, type_errors = coerce_values(fields, submitted)
+    known = {f.code for f in fields}
     for code, note in (notes or {}).items():
         if code not in known:
             type_errors.setdefault(f"notes.{code}", []).append(_("This form has no field %(code)s.", code=code))
@@ -215,9 +213,10 @@ def preview_return(library: MemberLibrary, year: int, user: User, submitted: dic
     form, annual_return, values = _prepare(library, year, user, submitted, None, for_change=False)
     current = dict(annual_return.values or {}) if annual_return else {}
     merged = _merge(current, values)
-    changes = [(f.code, current.get(f.code), merged.get(f.code)) for f in form.fields
+    definition = definition_of(form)
+    changes = [(f.code, current.get(f.code), merged.get(f.code)) for f in definition.fields
                if current.get(f.code) != merged.get(f.code)]
-    findings = check_values(form, form.fields, form.rules, merged, previous_values(library.id, year))
+    findings = check_values(definition.fields, definition.rules, merged, previous_values(library.id, year))
     return Preview(merged, changes, findings)
 
 
@@ -243,7 +242,7 @@ def _changed_since_read(read: ReadState, submitted: dict[str, Any],
 def _check_read_state(form: ReturnForm, annual_return: AnnualReturn, read: ReadState, values: dict[str, Any],
                       notes: dict[str, str] | None) -> None:
     """A save read at an older version lands only if none of its fields was changed meanwhile by someone else."""
-    read_values, forged = coerce_values(form.fields, read.values or {})
+    read_values, forged = coerce_values(definition_of(form).fields, read.values or {})
     if forged:
         raise BadVersion(_("The form's values are not this return's; reload the page."))
     current_notes = annual_return.notes or {}
@@ -419,7 +418,8 @@ def copy_year(year: int, to_year: int, user: User) -> ReturnForm:
 
     _require_coordinator(user)
     form = form_for_year(year)
-    return copy_form(form, form.fields, form.rules, to_year)
+    definition = definition_of(form)
+    return copy_form(form, definition.fields, definition.rules, to_year)
 
 
 def load_definition(data: dict[str, Any], user: User) -> tuple[ReturnForm, bool]:

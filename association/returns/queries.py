@@ -15,6 +15,7 @@ from association.core.models import localized
 from association.extensions import db
 from association.libraries.models import MemberLibrary, MembershipStatus, Region
 from association.returns import lateness
+from association.returns.formcache import definition_of
 from association.returns.models import AnnualReturn, ReturnForm, ReturnHistory, ReturnStatus
 from association.returns.validation import Findings
 from association.users.models import User
@@ -22,6 +23,7 @@ from association.users.models import User
 
 def describe_form(form: ReturnForm) -> dict[str, Any]:
     """A form definition as the API shows it (labels in the user's language, and all three)."""
+    definition = definition_of(form)
     return {
         "year": form.year, "revision": form.revision, "title": form.title, "opens_on": form.opens_on,
         "due_on": form.due_on, "closed": form.closed_at is not None, "sections": form.sections, "units": form.units,
@@ -31,13 +33,13 @@ def describe_form(form: ReturnForm) -> dict[str, Any]:
              "min": None if f.min_value is None else float(f.min_value),
              "max": None if f.max_value is None else float(f.max_value),
              "allow_na": f.allow_na, "choices": f.choices}
-            for f in form.fields
+            for f in definition.fields
         ],
         "rules": [
             {"code": r.code, "kind": r.kind.value, "expression": r.expression, "field": r.field_code,
              "max_change_percent": None if r.max_change_percent is None else float(r.max_change_percent),
              "severity": r.severity.value, "message": r.message}
-            for r in form.rules
+            for r in definition.rules
         ],
     }
 
@@ -215,10 +217,11 @@ def return_page(library: MemberLibrary, year: int, user: User, *, whole_history:
         raise NotAllowed(_("You may not read this library's return."))
     annual_return = operations.find_return(library.id, year)
     form = operations.form_of(annual_return) if annual_return is not None else operations.form_for_year(year)
+    fields = definition_of(form).fields
     sections = [
         {"code": section["code"], "title": section.get("title") or {},
-         "fields": [f for f in form.fields if f.section == section["code"]]}
-        for section in form.sections or [{"code": f.section} for f in form.fields[:1]]
+         "fields": [f for f in fields if f.section == section["code"]]}
+        for section in form.sections or [{"code": f.section} for f in fields[:1]]
     ]
     history, history_total = (_history_and_total(annual_return.id, None if whole_history else RECENT_HISTORY)
                               if annual_return else ([], 0))

@@ -22,6 +22,7 @@ from association.core.permissions import STAFF, access
 from association.extensions import db
 from association.returns import operations
 from association.returns.definitions import build_form, form_definition
+from association.returns.formcache import definition_of
 
 bp = Blueprint("rollover", __name__)
 
@@ -81,7 +82,8 @@ def _submitted_definition(year: int, form: DefinitionForm) -> dict[str, Any]:
 
 def _current_definition(year: int) -> tuple[Any, dict[str, Any]]:
     current = operations.form_for_year(year)
-    return current, form_definition(current, current.fields, current.rules)
+    definition = definition_of(current)
+    return current, form_definition(current, definition.fields, definition.rules)
 
 
 @bp.route("/returns/<int:year>/definition/edit", methods=["GET", "POST"])

@@ -20,7 +20,7 @@ from decimal import Decimal, DivisionByZero, InvalidOperation
 from functools import lru_cache
 from typing import Any, TypeGuard
 
-from association.returns.models import FormRule
+from association.returns.formcache import AnyRule
 
 NOT_AVAILABLE = "NA"
 
@@ -140,7 +140,7 @@ def evaluate(parsed: ParsedExpression, values: dict[str, Any]) -> bool | None:
     return _COMPARISONS[type(comparison.ops[0])](left, right)
 
 
-def yoy_breached(rule: FormRule, value: Any, previous: Any) -> bool:
+def yoy_breached(rule: AnyRule, value: Any, previous: Any) -> bool:
     """Whether a value moved more than the rule's percentage away from last year's accepted value."""
     numeric = (int, float, Decimal)
     if (not isinstance(value, numeric) or isinstance(value, bool) or not isinstance(previous, numeric)

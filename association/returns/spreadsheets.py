@@ -22,7 +22,8 @@ from association.core import readable
 from association.core.errors import ValidationFailed
 from association.core.models import localized
 from association.returns import cells
-from association.returns.models import FieldType, FormField, ReturnForm
+from association.returns.formcache import AnyField, definition_of
+from association.returns.models import FieldType, ReturnForm
 from association.returns.rules import NOT_AVAILABLE
 
 MARKER = "association-annual-return"
@@ -46,7 +47,7 @@ class SpreadsheetRefused(ValueError):
     """The file is not a return template of this library and year (or not a spreadsheet at all)."""
 
 
-def type_label(definition: FormField) -> str:
+def type_label(definition: AnyField) -> str:
     """What a field's values are, in the user's language (the template's Type column)."""
     if cells.is_percent(definition):
         return _("Percentage")
@@ -54,7 +55,7 @@ def type_label(definition: FormField) -> str:
             FieldType.TEXT: _("Text"), FieldType.CHOICE: _("One from the list")}[definition.type]
 
 
-def _display(definition: FormField, value: Any) -> Any:
+def _display(definition: AnyField, value: Any) -> Any:
     """A stored value as the template shows it: numbers stay numbers, the rest in the words the lists offer."""
     if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
         return value
@@ -94,7 +95,7 @@ def build_template(form: ReturnForm, library_code: str, values: dict[str, Any], 
         cell.fill = PatternFill("solid", fgColor="DDE6F2")
     lists = _Lists(workbook.create_sheet(LISTS_SHEET))
     sections = {s["code"]: localized(s.get("title")) for s in form.sections or []}
-    for row, definition in enumerate(form.fields, start=2):
+    for row, definition in enumerate(definition_of(form).fields, start=2):
         value = values.get(definition.code)
         sheet.append([
             definition.code, sections.get(definition.section, definition.section), localized(definition.labels),
@@ -225,9 +226,10 @@ def _read_values(sheet: Any, form: ReturnForm) -> UploadedValues:
     values: dict[str, Any] = {}
     unknown: list[str] = []
     problems: list[cells.CellProblem] = []
-    known = {definition.code: definition for definition in form.fields}
+    fields = definition_of(form).fields
+    known = {definition.code: definition for definition in fields}
     words = cells.Vocabulary.gather()
-    last_row = min(len(form.fields) + 1 + MAX_EXTRA_ROWS, MAX_ROWS)
+    last_row = min(len(fields) + 1 + MAX_EXTRA_ROWS, MAX_ROWS)
     rows = sheet.iter_rows(min_row=2, max_row=last_row + 1, max_col=VALUE_COLUMN)
     for number, row in enumerate(rows, start=2):
         if number > last_row:

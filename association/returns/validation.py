@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -10,7 +11,8 @@ from typing import Any
 from flask_babel import gettext as _
 
 from association.core.models import localized
-from association.returns.models import FieldType, FormField, FormRule, ReturnForm, RuleKind, Severity
+from association.returns.formcache import FieldDefinition, RuleDefinition
+from association.returns.models import FieldType, RuleKind, Severity
 from association.returns.rules import NOT_AVAILABLE, evaluate, parse_expression, yoy_breached
 
 MAX_TEXT_LENGTH = 5000
@@ -35,7 +37,7 @@ class Findings:
             target.setdefault(code, []).append(message)
 
 
-def coerce_values(form_fields: list[FormField], submitted: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def coerce_values(form_fields: Sequence[FieldDefinition], submitted: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Turn submitted values into stored ones; answers (values, type errors). Unknown codes and wrong types are
     errors that refuse the whole save. `None` (or "") clears a value; "NA" means "not available"."""
     by_code = {f.code: f for f in form_fields}
@@ -53,7 +55,7 @@ def coerce_values(form_fields: list[FormField], submitted: dict[str, Any]) -> tu
     return values, errors
 
 
-def _coerce(definition: FormField, raw: Any) -> Any:
+def _coerce(definition: FieldDefinition, raw: Any) -> Any:
     if raw is None or raw == "":
         return None
     if raw == NOT_AVAILABLE:
@@ -115,7 +117,7 @@ def _bounded_integer(number: int) -> int:
     return number
 
 
-def check_values(form: ReturnForm, form_fields: list[FormField], rules: list[FormRule], values: dict[str, Any],
+def check_values(form_fields: Sequence[FieldDefinition], rules: Sequence[RuleDefinition], values: dict[str, Any],
                  previous: dict[str, Any] | None) -> Findings:
     """Ranges, required fields and the form's rules, over stored values (`previous`: last year's accepted values)."""
     findings = Findings()

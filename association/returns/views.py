@@ -23,6 +23,7 @@ from association.extensions import db
 from association.libraries.queries import get_library
 from association.progress.queries import returns_completeness
 from association.returns import operations, queries
+from association.returns.formcache import definition_of
 from association.returns.formpage import section_index, year_changes
 from association.returns.forms import (
     NA_SUFFIX,
@@ -64,7 +65,7 @@ def _render(page: queries.ReturnPage, wtform=None, status: int = 200, *, review_
             conflict: EditConflict | None = None):
     if wtform is None:
         wtform = build_return_form(page.form, page.values, page.notes, version=page.version)
-    labels = {f.code: f.label for f in page.form.fields}
+    labels = {f.code: f.label for f in definition_of(page.form).fields}
     return render_template(
         "returns/form.html", page=page, library=page.library, year=page.year, form=page.form,
         annual_return=page.annual_return, wtform=wtform, sections=page.sections, findings=page.findings,
@@ -246,8 +247,8 @@ def return_upload(code: str, year: int):
         flash(_("Choose the filled-in XLSX template to upload."), "error")
         return _render(page, status=400)
     data = form.file.data.stream.read(MAX_UPLOAD_BYTES + 1)
-    labels = {f.code: f.label for f in page.form.fields}
-    fields = {f.code: f for f in page.form.fields}
+    labels = {f.code: f.label for f in definition_of(page.form).fields}
+    fields = {f.code: f for f in definition_of(page.form).fields}
     try:
         operations.check_can_fill(current_user, library)  # who first: a reader's upload is never read
         uploaded = read_upload(data, page.form, library.code)

@@ -23,8 +23,8 @@ BUDGETS = {
                            # my library;
                            # the to-do: open forms, returns, their reviews, tasks due soon
     "library list": 2,     # bearer and figures generation (the percents are cached figures); the page with its count
-    "return GET": 8,       # bearer; library; return; form, fields, rules; last year's values; history with its size
-    "return PUT": 13,      # the same reads, then update, history insert, audit insert, figures generation
+    "return GET": 6,       # bearer; library; return; form (fields, rules cached); last year's values; history with size
+    "return PUT": 11,      # the same reads, then update, history insert, audit insert, figures generation
     "task PATCH": 6,       # bearer; task; update, history insert, audit insert, figures generation (answered as
                            # flushed: no read after the commit)
     "committees": 3,       # bearer; committees; their members' names (the programme and the task counts are
